@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test', '<rootDir>/devserver/test'],
+  testMatch: ['**/*.test.ts'],
+  // Time-skipping is global to a server and Postgres is shared: files run one at a time (--runInBand).
+  testTimeout: 60_000,
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+};
