@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Parses a duration such as "2m", "90s", "30d", "1500ms" or a bare number of milliseconds. */
+export function parseDurationMs(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!match) throw new Error(`"${text}" is not a duration (use e.g. 1500ms, 90s, 2m, 4h, 30d)`);
+  const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(match[1]) * unitMs);
+}
+
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDurationMs(text);
+  } catch (err) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const statusCodeList = z.string().transform((text, ctx) => {
+  const codes = text.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (codes.length === 0 || codes.some((c) => !Number.isInteger(c) || c < 100 || c > 599)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a comma-separated list of HTTP status codes' });
+    return z.NEVER;
+  }
+  return codes;
+});
+
+/** Every setting of the service, read once from the environment. Names are documented in README.md. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_POSTGRES_DIR: z.string().default('.data/postgres'),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('conversion-callbacks'),
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((text) => (text ? text.split(',').map((k) => k.trim()).filter(Boolean) : [])),
+  RETRY_INITIAL_INTERVAL: duration.default('2m'),
+  RETRY_BACKOFF_COEFFICIENT: z.coerce.number().min(1).default(2),
+  RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  RETRYABLE_STATUS_CODES: statusCodeList.default('500,503'),
+  CALLBACK_TIMEOUT: duration.default('10s'),
+  RESEND_WINDOW: duration.default('30d'),
+  ALLOW_PRIVATE_TARGETS: booleanFlag.default('false'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** A configuration error names each bad variable; the entry points print it and exit. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
