@@ -1,0 +1,78 @@
+import type { CallbackRequest } from './http-sender';
+import { renderCallbackUrl } from './macros';
+import { signCallback } from './signing';
+
+/** A publisher's endpoint as stored in Postgres; the secrets never leave the worker's memory and the request. */
+export interface PublisherEndpoint {
+  id: string;
+  callbackUrl: string;
+  method: 'GET' | 'POST';
+  secretHeader?: { name: string; value: string };
+  signingSecret?: string;
+  timeoutMs: number;
+}
+
+export interface ConversionRecord {
+  id: string;
+  publisherId: string;
+  clickId: string;
+  eventId: string;
+  offerId: string;
+  /** Decimal text as Postgres returns a numeric, e.g. "1.500000". */
+  payout: string;
+  userId: string;
+  extras: Record<string, unknown>;
+}
+
+/** "1.500000" → "1.5", "2.000000" → "2": the value a publisher expects in a URL, without float rounding. */
+export function formatPayout(payout: string): string {
+  return payout.includes('.') ? payout.replace(/0+$/, '').replace(/\.$/, '') : payout;
+}
+
+/**
+ * The request of one attempt. `Idempotency-Key` and `webhook-id` are the conversion id, equal for every attempt,
+ * so the publisher can drop the duplicates that at-least-once delivery produces.
+ */
+export function buildCallbackRequest(
+  publisher: PublisherEndpoint,
+  conversion: ConversionRecord,
+  options: { nowMs: number; timeoutCeilingMs: number },
+): CallbackRequest {
+  const payout = formatPayout(conversion.payout);
+  const url = renderCallbackUrl(publisher.callbackUrl, {
+    conversion_id: conversion.id,
+    click_id: conversion.clickId,
+    event_id: conversion.eventId,
+    offer_id: conversion.offerId,
+    payout,
+    user_id: conversion.userId,
+    publisher_id: conversion.publisherId,
+  });
+  const body =
+    publisher.method === 'POST'
+      ? JSON.stringify({
+          conversionId: conversion.id,
+          publisherId: conversion.publisherId,
+          clickId: conversion.clickId,
+          eventId: conversion.eventId,
+          offerId: conversion.offerId,
+          payout: Number(payout),
+          userId: conversion.userId,
+          extras: conversion.extras,
+        })
+      : undefined;
+  const headers: Record<string, string> = { 'idempotency-key': conversion.id };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (publisher.secretHeader) headers[publisher.secretHeader.name.toLowerCase()] = publisher.secretHeader.value;
+  if (publisher.signingSecret) {
+    Object.assign(headers, signCallback(publisher.signingSecret, conversion.id, options.nowMs / 1000, body ?? ''));
+  }
+  return {
+    url,
+    method: publisher.method,
+    headers,
+    body,
+    // CALLBACK_TIMEOUT is the ceiling: the activity's start-to-close timeout is derived from it.
+    timeoutMs: Math.min(publisher.timeoutMs, options.timeoutCeilingMs),
+  };
+}

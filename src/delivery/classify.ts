@@ -1,0 +1,37 @@
+import type { SendOutcome } from './http-sender';
+
+/**
+ * What one attempt's outcome means for delivery. `type` names are stable: they are the ApplicationFailure types
+ * the workflow's retry policy and the operators in the Web UI see.
+ */
+export type FailureType = 'CallbackHttpStatus' | 'CallbackNetworkError' | 'CallbackRejected' | 'CallbackBlockedTarget' | 'CallbackInvalidUrl';
+
+/** The failure types that end a delivery cycle at once (listed in the retry policy's nonRetryableErrorTypes). */
+export const FINAL_FAILURE_TYPES: readonly FailureType[] = ['CallbackRejected', 'CallbackBlockedTarget', 'CallbackInvalidUrl'];
+
+export type Classification =
+  | { verdict: 'success' }
+  | { verdict: 'retryable'; type: FailureType; message: string; retryAfterMs?: number }
+  | { verdict: 'final'; type: FailureType; message: string };
+
+export function classifyOutcome(outcome: SendOutcome, retryableStatusCodes: readonly number[]): Classification {
+  if (outcome.kind === 'response') {
+    const { status } = outcome;
+    if (status >= 200 && status < 300) return { verdict: 'success' };
+    const message = `publisher answered HTTP ${status}`;
+    if (retryableStatusCodes.includes(status)) {
+      return { verdict: 'retryable', type: 'CallbackHttpStatus', message, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) };
+    }
+    return { verdict: 'final', type: 'CallbackRejected', message };
+  }
+  const message = `${outcome.errorClass}: ${outcome.message}`;
+  if (outcome.errorClass === 'blocked_target') return { verdict: 'final', type: 'CallbackBlockedTarget', message };
+  if (outcome.errorClass === 'invalid_url') return { verdict: 'final', type: 'CallbackInvalidUrl', message };
+  // The publisher is down or unreachable: the most common cause of a lost callback, so it is retried.
+  return { verdict: 'retryable', type: 'CallbackNetworkError', message };
+}
+
+/** The delay before the next attempt: the schedule's, lengthened (never shortened) by the publisher's Retry-After. */
+export function nextDelayMs(scheduledMs: number, retryAfterMs: number | undefined): number {
+  return Math.max(scheduledMs, retryAfterMs ?? 0);
+}

@@ -1,0 +1,166 @@
+import http from 'node:http';
+import https from 'node:https';
+import { checkLiteralHost, guardedLookup } from './ssrf-guard';
+
+/** One fully prepared HTTP request to a publisher (see callback-request.ts). */
+export interface CallbackRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export type NetworkErrorClass =
+  | 'timeout'
+  | 'connection_refused'
+  | 'connection_reset'
+  | 'dns'
+  | 'tls'
+  | 'blocked_target'
+  | 'invalid_url'
+  | 'network';
+
+export type SendOutcome =
+  | { kind: 'response'; status: number; bodySnippet: string; durationMs: number; retryAfterMs?: number }
+  | { kind: 'error'; errorClass: NetworkErrorClass; message: string; durationMs: number };
+
+/** What the delivery activity needs from HTTP; tests may inject another implementation. */
+export interface HttpSender {
+  send(request: CallbackRequest): Promise<SendOutcome>;
+}
+
+export interface HttpSenderOptions {
+  allowPrivateTargets: boolean;
+  /** Only this much of a response body is read and kept: enough to see an error message, never a whole page. */
+  maxSnippetBytes?: number;
+  userAgent?: string;
+}
+
+const DEFAULT_SNIPPET_BYTES = 4096;
+const DEFAULT_USER_AGENT = 'conversion-callbacks/0.1 (+server-to-server postback)';
+
+interface HttpAnswer {
+  status: number;
+  bodySnippet: string;
+  retryAfterMs?: number;
+}
+
+class RequestTimeoutError extends Error {
+  readonly code = 'ERR_CALLBACK_TIMEOUT';
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date; returns milliseconds from `nowMs`, or undefined. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // HTTP dates always carry a day or month name; this keeps Date.parse from reading "-5" as a year.
+  const dateMs = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
+}
+
+const ERROR_CLASS_BY_CODE: Record<string, NetworkErrorClass> = {
+  ERR_CALLBACK_TIMEOUT: 'timeout',
+  ETIMEDOUT: 'timeout',
+  ERR_BLOCKED_TARGET: 'blocked_target',
+  ECONNREFUSED: 'connection_refused',
+  ECONNRESET: 'connection_reset',
+  EPIPE: 'connection_reset',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_FAIL: 'dns',
+  ENODATA: 'dns',
+};
+
+export function classifyNetworkError(err: NodeJS.ErrnoException): NetworkErrorClass {
+  const code = err.code ?? '';
+  if (code in ERROR_CLASS_BY_CODE) return ERROR_CLASS_BY_CODE[code];
+  // OpenSSL reports certificate and handshake problems under many codes; these prefixes cover them.
+  if (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)) return 'tls';
+  if (err.message === 'socket hang up') return 'connection_reset';
+  return 'network';
+}
+
+function parseTarget(url: string): URL | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads at most `maxBytes` of the body, then stops reading (the rest is never downloaded). */
+function readSnippet(response: http.IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'));
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= maxBytes) {
+        response.destroy();
+        finish();
+      }
+    });
+    response.on('end', finish);
+    response.on('error', reject);
+  });
+}
+
+export function createHttpSender(options: HttpSenderOptions): HttpSender {
+  const maxSnippetBytes = options.maxSnippetBytes ?? DEFAULT_SNIPPET_BYTES;
+  const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+
+  function exchange(target: URL, request: CallbackRequest): Promise<HttpAnswer> {
+    return new Promise((resolve, reject) => {
+      const literalBlocked = options.allowPrivateTargets ? undefined : checkLiteralHost(target.hostname);
+      if (literalBlocked) return reject(literalBlocked);
+      const transport = target.protocol === 'https:' ? https : http;
+      const headers: Record<string, string> = { 'user-agent': userAgent, ...request.headers };
+      if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+      const req = transport.request(target, {
+        method: request.method,
+        headers,
+        // A fresh connection per attempt: a retry after downtime must not reuse a socket to the dead server.
+        agent: false,
+        lookup: options.allowPrivateTargets ? undefined : guardedLookup,
+      });
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        req.destroy();
+        reject(err);
+      };
+      // One deadline for connect, headers and the snippet; `timeout` of http.request is only an idle timeout.
+      const timer = setTimeout(() => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+      req.on('error', fail);
+      req.on('response', (response) => {
+        readSnippet(response, maxSnippetBytes).then((bodySnippet) => {
+          clearTimeout(timer);
+          const retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
+          resolve({ status: response.statusCode ?? 0, bodySnippet, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        }, fail);
+      });
+      req.end(request.body);
+    });
+  }
+
+  return {
+    async send(request) {
+      const startedAt = Date.now();
+      const target = parseTarget(request.url);
+      if (!target) {
+        return { kind: 'error', errorClass: 'invalid_url', message: 'callback URL is not a valid http(s) URL', durationMs: 0 };
+      }
+      try {
+        const answer = await exchange(target, request);
+        return { kind: 'response', ...answer, durationMs: Date.now() - startedAt };
+      } catch (err) {
+        const error = err as NodeJS.ErrnoException;
+        return { kind: 'error', errorClass: classifyNetworkError(error), message: error.message, durationMs: Date.now() - startedAt };
+      }
+    },
+  };
+}

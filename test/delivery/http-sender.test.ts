@@ -1,0 +1,117 @@
+import { createHttpSender, parseRetryAfter } from '../../src/delivery/http-sender';
+import { refusedUrl, startReceiver, type Receiver } from './receiver';
+
+const open: Receiver[] = [];
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const started = await startReceiver(...args);
+  open.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+});
+
+const sender = createHttpSender({ allowPrivateTargets: true, maxSnippetBytes: 16 });
+
+describe('http sender', () => {
+  it('POSTs the body with its headers and a User-Agent, and returns the status and a snippet', async () => {
+    const publisher = await receiver([{ status: 201, body: 'created' }]);
+    const outcome = await sender.send({
+      url: `${publisher.url}/cb?x=1`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'conv-1' },
+      body: '{"a":1}',
+      timeoutMs: 2000,
+    });
+    expect(outcome).toMatchObject({ kind: 'response', status: 201, bodySnippet: 'created' });
+    expect(publisher.requests[0]).toMatchObject({ method: 'POST', url: '/cb?x=1', body: '{"a":1}' });
+    expect(publisher.requests[0].headers).toMatchObject({ 'idempotency-key': 'conv-1', 'content-length': '7' });
+    expect(publisher.requests[0].headers['user-agent']).toMatch(/^conversion-callbacks/);
+  });
+
+  it('sends a GET without a body', async () => {
+    const publisher = await receiver([{ status: 200 }]);
+    const outcome = await sender.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 2000 });
+    expect(outcome).toMatchObject({ kind: 'response', status: 200 });
+    expect(publisher.requests[0]).toMatchObject({ method: 'GET', body: '' });
+  });
+
+  it('keeps only the first bytes of a large response', async () => {
+    const publisher = await receiver([{ status: 500, body: 'x'.repeat(100_000) }]);
+    const outcome = await sender.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 2000 });
+    expect(outcome).toMatchObject({ kind: 'response', status: 500, bodySnippet: 'x'.repeat(16) });
+  });
+
+  it('reads Retry-After', async () => {
+    const publisher = await receiver([{ status: 503, headers: { 'retry-after': '300' } }]);
+    const outcome = await sender.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 2000 });
+    expect(outcome).toMatchObject({ kind: 'response', status: 503, retryAfterMs: 300_000 });
+  });
+
+  it('gives up after the timeout', async () => {
+    const publisher = await receiver([{ status: 200, delayMs: 1000 }]);
+    const outcome = await sender.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 100 });
+    expect(outcome).toMatchObject({ kind: 'error', errorClass: 'timeout' });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(90);
+    expect(outcome.durationMs).toBeLessThan(900);
+  });
+
+  it('reports a refused connection', async () => {
+    const outcome = await sender.send({ url: await refusedUrl(), method: 'GET', headers: {}, timeoutMs: 2000 });
+    expect(outcome).toMatchObject({ kind: 'error', errorClass: 'connection_refused' });
+  });
+
+  it('reports a connection reset by the server', async () => {
+    const publisher = await receiver([{ status: 0, reset: true }]);
+    const outcome = await sender.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 2000 });
+    expect(outcome).toMatchObject({ kind: 'error', errorClass: 'connection_reset' });
+  });
+
+  it('refuses an invalid or non-http URL', async () => {
+    for (const url of ['not a url', 'ftp://example.com/x', 'file:///etc/passwd']) {
+      expect(await sender.send({ url, method: 'GET', headers: {}, timeoutMs: 2000 })).toMatchObject({
+        kind: 'error',
+        errorClass: 'invalid_url',
+      });
+    }
+  });
+
+  describe('with private targets refused', () => {
+    const guarded = createHttpSender({ allowPrivateTargets: false });
+
+    it('refuses a hostname that resolves to loopback, without connecting', async () => {
+      const publisher = await receiver([{ status: 200 }]);
+      const url = publisher.url.replace('127.0.0.1', 'localhost');
+      const outcome = await guarded.send({ url, method: 'GET', headers: {}, timeoutMs: 2000 });
+      expect(outcome).toMatchObject({ kind: 'error', errorClass: 'blocked_target' });
+      expect(publisher.requests).toHaveLength(0);
+    });
+
+    it('refuses a loopback IP literal', async () => {
+      const publisher = await receiver([{ status: 200 }]);
+      const outcome = await guarded.send({ url: publisher.url, method: 'GET', headers: {}, timeoutMs: 2000 });
+      expect(outcome).toMatchObject({ kind: 'error', errorClass: 'blocked_target' });
+      expect(publisher.requests).toHaveLength(0);
+    });
+
+    it('reaches the same hostname when private targets are allowed', async () => {
+      const publisher = await receiver([{ status: 204 }]);
+      const url = publisher.url.replace('127.0.0.1', 'localhost');
+      expect(await sender.send({ url, method: 'GET', headers: {}, timeoutMs: 2000 })).toMatchObject({ status: 204 });
+    });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it('reads seconds and HTTP dates', () => {
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:10:00 GMT', now)).toBe(600_000);
+    expect(parseRetryAfter('Tue, 31 Dec 2024 00:00:00 GMT', now)).toBe(0);
+  });
+  it('ignores absent or malformed values', () => {
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A publisher's endpoint for tests: binds 127.0.0.1:0, records every request, answers what the test scripts. */
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** From the receiver's clock: the test server's skipped time in workflow tests, Date.now otherwise. */
+  receivedAt: number;
+}
+
+export interface Answer {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+  /** Answer this late (to provoke a timeout). */
+  delayMs?: number;
+  /** Close the connection without answering. */
+  reset?: boolean;
+}
+
+export interface Receiver {
+  url: string;
+  requests: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/** `answers` are used in order, the last one repeats; a function decides per request. */
+export async function startReceiver(
+  answers: Answer[] | ((request: ReceivedRequest, index: number) => Answer),
+  clock: () => number | Promise<number> = Date.now,
+): Promise<Receiver> {
+  const requests: ReceivedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const received: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: await clock(),
+      };
+      const index = requests.push(received) - 1;
+      const answer = typeof answers === 'function' ? answers(received, index) : answers[Math.min(index, answers.length - 1)];
+      if (answer.reset) return void req.socket.destroy();
+      setTimeout(() => res.writeHead(answer.status, answer.headers).end(answer.body ?? ''), answer.delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A URL on 127.0.0.1 where nothing listens: connecting to it is refused. */
+export async function refusedUrl(): Promise<string> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
