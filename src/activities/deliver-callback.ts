@@ -1,0 +1,95 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type pg from 'pg';
+import type { Logger } from '../logger';
+import { buildCallbackRequest } from '../delivery/callback-request';
+import { classifyOutcome, nextDelayMs } from '../delivery/classify';
+import type { HttpSender } from '../delivery/http-sender';
+import { retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
+import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
+import { beginAttempt, cycleAttempts, finishAttempt } from './attempt-store';
+import { loadDeliveryTarget } from './delivery-target';
+
+export interface DeliverCallbackInput {
+  conversionId: string;
+  /** What started this delivery cycle: the first trigger, or an operator's resend. */
+  trigger: Trigger;
+  /** The cycle's retry policy, as the workflow gave it to Temporal: the activity needs it for `next_retry_at`. */
+  retry: RetrySettings;
+}
+
+export interface DeliveryDeps {
+  pool: pg.Pool;
+  http: HttpSender;
+  retryableStatusCodes: readonly number[];
+  timeoutCeilingMs: number;
+  logger: Logger;
+}
+
+async function attemptLog(deps: DeliveryDeps, conversionId: string, cycleKey: string): Promise<AttemptLogEntry[]> {
+  return (await cycleAttempts(deps.pool, conversionId, cycleKey)).map(toLogEntry);
+}
+
+/**
+ * One attempt = one HTTP request. Temporal's retry policy makes the next attempts; each one is recorded in
+ * Postgres and carries the cycle's attempt log to the Web UI: in its heartbeat while it runs, in the failure's
+ * details when it fails (so the final failure shows every attempt). Returns the log on success.
+ */
+export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallbackInput): Promise<AttemptLogEntry[]> {
+  const context = Context.current();
+  const { info } = context;
+  const { conversionId } = input;
+  // One cycle = one activity of one workflow run; its retries share this prefix.
+  const cycleKey = `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}`;
+  const attemptKey = `${cycleKey}/${info.attempt}`;
+  // The operator's resend is the cycle's first attempt; the retries that follow it are automatic.
+  const trigger = info.attempt === 1 ? input.trigger : 'automatic';
+
+  const target = await loadDeliveryTarget(deps.pool, conversionId);
+  const started = await beginAttempt(deps.pool, { conversionId, attemptKey, trigger });
+  const attemptNumber = started.row.attempt_number;
+  context.heartbeat(await attemptLog(deps, conversionId, cycleKey));
+
+  // The same attempt running again (not a retry: the same attempt key) answers what it recorded, without sending.
+  const replayed = started.created ? undefined : recordedOutcome(started.row);
+  const outcome =
+    replayed ??
+    (await deps.http.send(
+      buildCallbackRequest(target.publisher, target.conversion, { nowMs: Date.now(), timeoutCeilingMs: deps.timeoutCeilingMs }),
+    ));
+  const verdict = classifyOutcome(outcome, deps.retryableStatusCodes);
+  const scheduledDelayMs = retryDelayMs(input.retry, info.attempt);
+  const delayMs =
+    verdict.verdict === 'retryable' && info.attempt < input.retry.maximumAttempts
+      ? nextDelayMs(scheduledDelayMs, verdict.retryAfterMs)
+      : null;
+  const error = verdict.verdict === 'success' ? null : verdict.message;
+  if (!replayed) {
+    await finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
+      succeeded: verdict.verdict === 'success',
+      error,
+      nextRetryDelayMs: delayMs,
+    });
+  }
+  const log = await attemptLog(deps, conversionId, cycleKey);
+  deps.logger.info('callback attempt', {
+    conversionId,
+    attempt: attemptNumber,
+    trigger,
+    result: verdict.verdict,
+    statusCode: outcome.kind === 'response' ? outcome.status : undefined,
+    errorClass: outcome.kind === 'error' ? outcome.errorClass : undefined,
+    durationMs: outcome.durationMs,
+    nextRetryDelayMs: delayMs ?? undefined,
+  });
+
+  if (verdict.verdict === 'success') return log;
+  throw ApplicationFailure.create({
+    type: verdict.type,
+    message: `attempt ${attemptNumber}: ${verdict.message}`,
+    nonRetryable: verdict.verdict === 'final',
+    details: [log],
+    // Only a Retry-After longer than the schedule overrides Temporal's own backoff.
+    ...(delayMs !== null && delayMs > scheduledDelayMs ? { nextRetryDelay: delayMs } : {}),
+  });
+}

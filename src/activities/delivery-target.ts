@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-request';
+
+/**
+ * Loads what one attempt needs from Postgres. It is read again on every attempt, so that a publisher who fixes
+ * their endpoint between retries is reached at the new one, and secrets never travel through workflow history.
+ */
+export interface DeliveryTarget {
+  conversion: ConversionRecord;
+  publisher: PublisherEndpoint;
+}
+
+interface TargetRow {
+  id: string;
+  publisher_id: string;
+  click_id: string;
+  event_id: string;
+  offer_id: string;
+  payout: string;
+  user_id: string;
+  extras: Record<string, unknown>;
+  callback_url: string;
+  method: 'GET' | 'POST';
+  secret_header_name: string | null;
+  secret_header_value: string | null;
+  signing_secret: string | null;
+  timeout_ms: number;
+}
+
+export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): Promise<DeliveryTarget> {
+  const result = await pool.query<TargetRow>(
+    `SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
+            p.callback_url, p.method, p.secret_header_name, p.secret_header_value, p.signing_secret, p.timeout_ms
+       FROM conversions c JOIN publishers p ON p.id = c.publisher_id
+      WHERE c.id = $1`,
+    [conversionId],
+  );
+  const row = result.rows[0];
+  if (!row) {
+    throw ApplicationFailure.create({
+      type: 'ConversionNotFound',
+      message: `conversion ${conversionId} is not in the database`,
+      nonRetryable: true,
+    });
+  }
+  return {
+    conversion: {
+      id: row.id,
+      publisherId: row.publisher_id,
+      clickId: row.click_id,
+      eventId: row.event_id,
+      offerId: row.offer_id,
+      payout: row.payout,
+      userId: row.user_id,
+      extras: row.extras,
+    },
+    publisher: {
+      id: row.publisher_id,
+      callbackUrl: row.callback_url,
+      method: row.method,
+      ...(row.secret_header_name && row.secret_header_value
+        ? { secretHeader: { name: row.secret_header_name, value: row.secret_header_value } }
+        : {}),
+      ...(row.signing_secret ? { signingSecret: row.signing_secret } : {}),
+      timeoutMs: row.timeout_ms,
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import type { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type AttemptLogEntry } from '../../src/activities';
+import type { HttpSender } from '../../src/delivery/http-sender';
+import { silentLogger } from '../../src/logger';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { refusedUrl, startReceiver, type Receiver } from '../delivery/receiver';
+import { attemptRows, callbackRow, insertConversion, testConfig } from './fixtures';
+
+const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
+
+let db: TestDatabase;
+let receivers: Receiver[] = [];
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+afterEach(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  receivers = [];
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const started = await startReceiver(...args);
+  receivers.push(started);
+  return started;
+}
+
+function activities(http?: HttpSender, env: Record<string, string> = {}) {
+  return createActivities({ pool: db.pool, config: testConfig(env), logger: silentLogger, ...(http ? { http } : {}) });
+}
+
+interface AttemptRun {
+  log?: AttemptLogEntry[];
+  failure?: ApplicationFailure;
+  heartbeats: unknown[];
+}
+
+/** Runs deliverCallback as attempt `attempt` of activity `activityId` in run `runId`, collecting heartbeats. */
+async function runAttempt(
+  conversionId: string,
+  options: { attempt?: number; runId?: string; activityId?: string; trigger?: 'automatic' | 'manual'; http?: HttpSender; env?: Record<string, string> } = {},
+): Promise<AttemptRun> {
+  const heartbeats: unknown[] = [];
+  const env = new MockActivityEnvironment({
+    attempt: options.attempt ?? 1,
+    activityId: options.activityId ?? '1',
+    workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: options.runId ?? `run-${conversionId}` },
+  });
+  env.on('heartbeat', (details) => heartbeats.push(details));
+  const { deliverCallback } = activities(options.http, options.env);
+  try {
+    return { log: await env.run(deliverCallback, { conversionId, trigger: options.trigger ?? 'automatic', retry }), heartbeats };
+  } catch (failure) {
+    return { failure: failure as ApplicationFailure, heartbeats };
+  }
+}
+
+describe('deliverCallback', () => {
+  it('sends the callback once and records a succeeded attempt and a sent callback', async () => {
+    const publisher = await receiver([{ status: 200, body: 'ok' }]);
+    const { conversionId } = await insertConversion(db.pool, {
+      callbackUrl: `${publisher.url}/cb?c={conversion_id}`,
+      secretHeader: { name: 'X-Token', value: 'tok' },
+      signingSecret: 'sig',
+    });
+    const { log, heartbeats } = await runAttempt(conversionId, { trigger: 'manual' });
+
+    expect(publisher.requests).toHaveLength(1);
+    expect(publisher.requests[0].url).toBe(`/cb?c=${conversionId}`);
+    expect(publisher.requests[0].headers).toMatchObject({ 'idempotency-key': conversionId, 'x-token': 'tok', 'webhook-id': conversionId });
+    expect(log).toMatchObject([{ attempt: 1, trigger: 'manual', outcome: 'succeeded', statusCode: 200, responseSnippet: 'ok' }]);
+    expect(heartbeats).toEqual([[expect.objectContaining({ attempt: 1, outcome: 'in_flight' })]]);
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([
+      { attempt_number: 1, trigger: 'manual', outcome: 'succeeded', status_code: 200, attempt_key: `run-${conversionId}/1/1` },
+    ]);
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'sent', attempts: 1, last_status_code: 200, last_error: null });
+    expect((await callbackRow(db.pool, conversionId)).sent_at).toBeInstanceOf(Date);
+  });
+
+  it('fails a 503 as retryable, marks the callback retrying and carries the attempt log', async () => {
+    const publisher = await receiver([{ status: 503, body: 'down' }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const first = await runAttempt(conversionId, { attempt: 1 });
+    const second = await runAttempt(conversionId, { attempt: 2 });
+
+    expect(second.failure).toMatchObject({ name: 'ApplicationFailure', type: 'CallbackHttpStatus', nonRetryable: false });
+    expect(second.failure?.message).toBe('attempt 2: publisher answered HTTP 503');
+    expect(first.failure?.nextRetryDelay).toBeUndefined();
+    // The second attempt's heartbeat shows the first one; its failure details show both.
+    expect(second.heartbeats[0]).toMatchObject([{ attempt: 1, outcome: 'failed', statusCode: 503 }, { attempt: 2, outcome: 'in_flight' }]);
+    expect(second.failure?.details?.[0]).toMatchObject([
+      { attempt: 1, outcome: 'failed', statusCode: 503, responseSnippet: 'down' },
+      { attempt: 2, outcome: 'failed', statusCode: 503 },
+    ]);
+    const callback = await callbackRow(db.pool, conversionId);
+    expect(callback).toMatchObject({ status: 'retrying', attempts: 2, last_status_code: 503, last_error: 'publisher answered HTTP 503' });
+    // After attempt 2 the schedule waits 4 minutes.
+    const waitMs = (callback.next_retry_at?.getTime() ?? 0) - Date.now();
+    expect(waitMs).toBeGreaterThan(230_000);
+    expect(waitMs).toBeLessThanOrEqual(240_000);
+  });
+
+  it('lets Retry-After lengthen the next delay, and only lengthen it', async () => {
+    const publisher = await receiver((_, index) => ({ status: 503, headers: { 'retry-after': index === 0 ? '600' : '5' } }));
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    expect((await runAttempt(conversionId, { attempt: 1 })).failure?.nextRetryDelay).toBe(600_000);
+    expect((await runAttempt(conversionId, { attempt: 2 })).failure?.nextRetryDelay).toBeUndefined();
+  });
+
+  it('does not mark the callback retrying after the last attempt', async () => {
+    const publisher = await receiver([{ status: 500 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const { failure } = await runAttempt(conversionId, { attempt: 6 });
+    expect(failure).toMatchObject({ type: 'CallbackHttpStatus' });
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'pending', next_retry_at: null, last_status_code: 500 });
+    expect((await attemptRows(db.pool, conversionId))[0]).toMatchObject({ outcome: 'failed', next_retry_at: null });
+  });
+
+  it.each([404, 401])('fails a %i as non-retryable', async (status) => {
+    const publisher = await receiver([{ status, body: 'no such endpoint' }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const { failure } = await runAttempt(conversionId);
+    expect(failure).toMatchObject({ type: 'CallbackRejected', nonRetryable: true });
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([
+      { outcome: 'failed', status_code: status, response_snippet: 'no such endpoint', next_retry_at: null },
+    ]);
+  });
+
+  it('fails a refused connection as a retryable network error', async () => {
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: await refusedUrl() });
+    const { failure } = await runAttempt(conversionId);
+    expect(failure).toMatchObject({ type: 'CallbackNetworkError', nonRetryable: false });
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([
+      { outcome: 'failed', status_code: null, error_class: 'connection_refused' },
+    ]);
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'retrying', last_status_code: null });
+  });
+
+  it('refuses a private target unless allowed, and records the refusal', async () => {
+    const publisher = await receiver([{ status: 200 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url.replace('127.0.0.1', 'localhost') });
+    const { failure } = await runAttempt(conversionId, { env: { ALLOW_PRIVATE_TARGETS: 'false' } });
+    expect(failure).toMatchObject({ type: 'CallbackBlockedTarget', nonRetryable: true });
+    expect(publisher.requests).toHaveLength(0);
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'failed', error_class: 'blocked_target' }]);
+  });
+
+  it('records a re-run of the same attempt once and does not send again', async () => {
+    const publisher = await receiver([{ status: 200 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const first = await runAttempt(conversionId, { attempt: 1 });
+    const again = await runAttempt(conversionId, { attempt: 1 });
+    expect(publisher.requests).toHaveLength(1);
+    expect(again.log).toEqual(first.log);
+    expect(await attemptRows(db.pool, conversionId)).toHaveLength(1);
+  });
+
+  it('marks an attempt left in flight by a dead worker as abandoned, and numbers attempts across cycles', async () => {
+    const publisher = await receiver([{ status: 200 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const dying: HttpSender = { send: () => Promise.reject(new Error('worker died during the request')) };
+    expect((await runAttempt(conversionId, { attempt: 1, http: dying })).failure?.message).toBe('worker died during the request');
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'in_flight' }]);
+
+    const retried = await runAttempt(conversionId, { attempt: 2 });
+    expect(retried.log).toMatchObject([
+      { attempt: 1, outcome: 'abandoned' },
+      { attempt: 2, outcome: 'succeeded', trigger: 'automatic' },
+    ]);
+    // An operator's resend is a new cycle (another activity) whose attempt numbers continue.
+    const resent = await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
+    expect(resent.log).toMatchObject([{ attempt: 3, trigger: 'manual', outcome: 'succeeded' }]);
+    expect((await attemptRows(db.pool, conversionId)).map((r) => r.outcome)).toEqual(['abandoned', 'succeeded', 'succeeded']);
+  });
+
+  it('fails non-retryably when the conversion is unknown', async () => {
+    const { failure } = await runAttempt('conv-missing');
+    expect(failure).toMatchObject({ type: 'ConversionNotFound', nonRetryable: true });
+  });
+});
+
+describe('markCallbackFailed and markCallbackPending', () => {
+  it('moves the callback to failed with its last error, and back to pending for a resend', async () => {
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: 'http://127.0.0.1:1' });
+    const { markCallbackFailed, markCallbackPending } = activities();
+    await markCallbackFailed({ conversionId, lastError: 'attempt 6: publisher answered HTTP 503' });
+    const failed = await callbackRow(db.pool, conversionId);
+    expect(failed).toMatchObject({ status: 'failed', last_error: 'attempt 6: publisher answered HTTP 503' });
+    expect(failed.failed_at).toBeInstanceOf(Date);
+    await markCallbackPending({ conversionId });
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'pending', failed_at: null });
+  });
+});
