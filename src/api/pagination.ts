@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+/**
+ * Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients: base64url of the last
+ * row's key, with the timestamp kept as Postgres' own text so no microseconds are lost on the way.
+ */
+export interface PageKey {
+  createdAt: string;
+  id: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const MAX_PAGE_SIZE = 200;
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  cursor: z.string().min(1).optional(),
+};
+
+const pageKeySchema = z.object({ createdAt: z.string().min(1), id: z.string().min(1) }).strict();
+
+export function encodeCursor(key: PageKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): PageKey {
+  try {
+    return pageKeySchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new ValidationError([{ in: 'query', field: 'cursor', reason: 'is not a cursor returned by this API' }]);
+  }
+}
+
+/**
+ * Builds a page from `limit + 1` fetched rows: the extra row only tells that another page exists.
+ */
+export function toPage<R extends { page_created_at: string; page_id: string }, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+): Page<T> {
+  const pageRows = rows.slice(0, limit);
+  const last = pageRows[pageRows.length - 1];
+  return {
+    data: pageRows.map(map),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.page_created_at, id: last.page_id }) : null,
+  };
+}

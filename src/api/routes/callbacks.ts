@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import { externalId, resourceId } from '../ids';
+import { pageQuery } from '../pagination';
+import { callbackReport } from '../use-cases/reports';
+import { resendByIdentifiers } from '../use-cases/resend';
+import { parseRequest } from '../validation';
+import { resendBody } from './conversions';
+
+const callbackQuery = z
+  .object({
+    status: z.enum(['pending', 'retrying', 'sent', 'failed']).optional(),
+    publisherId: resourceId.optional(),
+    ...pageQuery,
+  })
+  .strict();
+
+const resendByIdentifiersBody = resendBody
+  .extend({ conversionId: resourceId.optional(), eventId: externalId.optional(), clickId: externalId.optional() })
+  .refine((body) => body.conversionId !== undefined || body.eventId !== undefined, {
+    message: 'give conversionId and/or eventId (clickId only narrows them down)',
+    path: ['conversionId'],
+  });
+
+export function callbackRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/callbacks', async (req, res) => {
+    const { limit, cursor, ...filters } = parseRequest(callbackQuery, req.query, 'query');
+    res.json(await callbackReport(deps, filters, { limit, cursor }));
+  });
+
+  router.post('/callbacks/resend', async (req, res) => {
+    const { requestedBy, ...ids } = parseRequest(resendByIdentifiersBody, req.body, 'body');
+    res.status(202).json(await resendByIdentifiers(deps, ids, requestedBy ?? String(res.locals.caller)));
+  });
+
+  return router;
+}

@@ -1,0 +1,82 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { formatPayout } from '../../delivery/callback-request';
+import type { ApiDeps } from '../deps';
+import { externalId, resourceId } from '../ids';
+import { pageQuery } from '../pagination';
+import { recordConversion } from '../use-cases/record-conversion';
+import { conversionDetails, conversionReport } from '../use-cases/reports';
+import { resendConversion } from '../use-cases/resend';
+import { parseRequest } from '../validation';
+
+/** A payout as a JSON number or decimal string, up to numeric(18, 6); kept as canonical decimal text. */
+const payout = z
+  .union([z.number().finite(), z.string().trim()])
+  .transform((value) => (typeof value === 'number' ? String(value) : value))
+  .refine((text) => /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/.test(text), 'must be a non-negative decimal with at most 12 integer and 6 fractional digits')
+  .transform(formatPayout);
+
+const MAX_EXTRAS_BYTES = 4096;
+
+const conversionBody = z
+  .object({
+    conversionId: resourceId,
+    publisherId: resourceId,
+    clickId: externalId,
+    eventId: externalId,
+    offerId: externalId,
+    payout,
+    userId: externalId,
+    extras: z
+      .record(z.string(), z.unknown())
+      .refine((extras) => JSON.stringify(extras).length <= MAX_EXTRAS_BYTES, `must be at most ${MAX_EXTRAS_BYTES} bytes of JSON`)
+      .default({}),
+  })
+  .strict();
+
+const isoTime = z
+  .string()
+  .datetime({ offset: true, message: 'must be an ISO 8601 time with a time zone, e.g. 2026-01-31T00:00:00Z' })
+  .transform((text) => new Date(text));
+
+const reportQuery = z
+  .object({
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    publisherId: resourceId.optional(),
+    callbackSent: z.enum(['Yes', 'No']).optional(),
+    ...pageQuery,
+  })
+  .strict();
+
+const conversionParams = z.object({ conversionId: resourceId });
+export const resendBody = z.object({ requestedBy: z.string().trim().min(1).max(100).optional() }).strict();
+
+export function conversionRoutes(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/conversions', async (req, res) => {
+    const input = parseRequest(conversionBody, req.body, 'body');
+    const { created, conversion } = await recordConversion(deps, input);
+    res.status(created ? 201 : 200).json(conversion);
+  });
+
+  router.get('/conversions', async (req, res) => {
+    const { limit, cursor, callbackSent, ...filters } = parseRequest(reportQuery, req.query, 'query');
+    const sent = callbackSent === undefined ? undefined : callbackSent === 'Yes';
+    res.json(await conversionReport(deps, { ...filters, callbackSent: sent }, { limit, cursor }));
+  });
+
+  router.get('/conversions/:conversionId', async (req, res) => {
+    const { conversionId } = parseRequest(conversionParams, req.params, 'path');
+    res.json(await conversionDetails(deps, conversionId));
+  });
+
+  router.post('/conversions/:conversionId/resend', async (req, res) => {
+    const { conversionId } = parseRequest(conversionParams, req.params, 'path');
+    const { requestedBy } = parseRequest(resendBody, req.body ?? {}, 'body');
+    res.status(202).json(await resendConversion(deps, conversionId, requestedBy ?? String(res.locals.caller)));
+  });
+
+  return router;
+}

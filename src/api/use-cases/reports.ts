@@ -1,0 +1,52 @@
+import { toCallbackView, toConversionView, findConversion, type CallbackView, type ConversionView } from '../../db/conversions';
+import { listAttempts, listCallbacks, listConversions, type AttemptView, type CallbackFilters, type ConversionFilters } from '../../db/reports';
+import type { ApiDeps } from '../deps';
+import { NotFoundError } from '../errors';
+import { decodeCursor, toPage, type Page } from '../pagination';
+
+export interface PageParams {
+  limit: number;
+  cursor?: string;
+}
+
+function pageRequest({ limit, cursor }: PageParams) {
+  return { limit, after: cursor === undefined ? undefined : decodeCursor(cursor) };
+}
+
+/** The conversion report: one row per conversion with Callback Sent Yes/No. */
+export async function conversionReport(
+  { pool }: ApiDeps,
+  filters: ConversionFilters,
+  page: PageParams,
+): Promise<Page<ConversionView>> {
+  return toPage(await listConversions(pool, filters, pageRequest(page)), page.limit, toConversionView);
+}
+
+export interface CallbackReportRow extends CallbackView {
+  conversionId: string;
+  publisherId: string;
+  clickId: string;
+  eventId: string;
+  workflowId: string;
+  conversionCreatedAt: Date;
+}
+
+/** The conversion callback report: one row per callback with its delivery status. */
+export async function callbackReport({ pool }: ApiDeps, filters: CallbackFilters, page: PageParams): Promise<Page<CallbackReportRow>> {
+  return toPage(await listCallbacks(pool, filters, pageRequest(page)), page.limit, (row) => ({
+    conversionId: row.id,
+    publisherId: row.publisher_id,
+    clickId: row.click_id,
+    eventId: row.event_id,
+    workflowId: row.workflow_id,
+    conversionCreatedAt: row.created_at,
+    ...toCallbackView(row),
+  }));
+}
+
+/** One conversion with its callback and every attempt, oldest first. */
+export async function conversionDetails({ pool }: ApiDeps, conversionId: string): Promise<ConversionView & { attempts: AttemptView[] }> {
+  const conversion = await findConversion(pool, conversionId);
+  if (!conversion) throw new NotFoundError(`No conversion ${conversionId}`);
+  return { ...conversion, attempts: await listAttempts(pool, conversionId) };
+}

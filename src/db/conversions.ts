@@ -1,0 +1,219 @@
+import type pg from 'pg';
+import { formatPayout } from '../delivery/callback-request';
+import type { ConversionRef } from '../temporal/callback-scheduler';
+
+export type CallbackStatus = 'pending' | 'retrying' | 'sent' | 'failed';
+
+export interface NewConversion {
+  id: string;
+  publisherId: string;
+  clickId: string;
+  eventId: string;
+  offerId: string;
+  /** Canonical decimal text, e.g. "1.5". */
+  payout: string;
+  userId: string;
+  extras: Record<string, unknown>;
+  payloadHash: string;
+  workflowId: string;
+}
+
+/** One conversion with its callback's current state, as every API answer shows it. */
+export interface ConversionView {
+  conversionId: string;
+  publisherId: string;
+  clickId: string;
+  eventId: string;
+  offerId: string;
+  payout: string;
+  userId: string;
+  extras: Record<string, unknown>;
+  workflowId: string;
+  workflowStartedAt: Date | null;
+  createdAt: Date;
+  /** Yes once the publisher acknowledged a callback (a later failed manual resend does not undo that). */
+  callbackSent: 'Yes' | 'No';
+  callback: CallbackView;
+}
+
+export interface CallbackView {
+  status: CallbackStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextRetryAt: Date | null;
+  sentAt: Date | null;
+  failedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** A row of JOINED_SELECT; page_* are the keyset pagination key. */
+export interface ConversionRow {
+  id: string;
+  publisher_id: string;
+  click_id: string;
+  event_id: string;
+  offer_id: string;
+  payout: string;
+  user_id: string;
+  extras: Record<string, unknown>;
+  workflow_id: string;
+  workflow_started_at: Date | null;
+  created_at: Date;
+  status: CallbackStatus;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_retry_at: Date | null;
+  sent_at: Date | null;
+  failed_at: Date | null;
+  callback_updated_at: Date;
+  page_created_at: string;
+  page_id: string;
+}
+
+/** The SQL meaning of "Callback Sent: Yes"; toConversionView computes the same. */
+export const CALLBACK_SENT_SQL = `(cb.status = 'sent' OR cb.sent_at IS NOT NULL)`;
+
+/** Conversions `c` joined with their callback `cb`; every conversion has one (both are written in one transaction). */
+export const JOINED_SELECT = `
+  SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
+         c.workflow_id, c.workflow_started_at, c.created_at,
+         cb.status, cb.attempts, cb.last_status_code, cb.last_error, cb.next_retry_at, cb.sent_at, cb.failed_at,
+         cb.updated_at AS callback_updated_at, c.created_at::text AS page_created_at, c.id AS page_id
+  FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id`;
+
+export function toCallbackView(row: ConversionRow): CallbackView {
+  return {
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    nextRetryAt: row.next_retry_at,
+    sentAt: row.sent_at,
+    failedAt: row.failed_at,
+    updatedAt: row.callback_updated_at,
+  };
+}
+
+export function toConversionView(row: ConversionRow): ConversionView {
+  return {
+    conversionId: row.id,
+    publisherId: row.publisher_id,
+    clickId: row.click_id,
+    eventId: row.event_id,
+    offerId: row.offer_id,
+    payout: formatPayout(row.payout),
+    userId: row.user_id,
+    extras: row.extras,
+    workflowId: row.workflow_id,
+    workflowStartedAt: row.workflow_started_at,
+    createdAt: row.created_at,
+    callbackSent: row.status === 'sent' || row.sent_at !== null ? 'Yes' : 'No',
+    callback: toCallbackView(row),
+  };
+}
+
+export async function findConversion(db: pg.Pool, id: string): Promise<ConversionView | undefined> {
+  const { rows } = await db.query<ConversionRow>(`${JOINED_SELECT} WHERE c.id = $1`, [id]);
+  return rows[0] && toConversionView(rows[0]);
+}
+
+/**
+ * Inserts the conversion and its pending callback unless a conversion with this id exists. Returns whether it
+ * was inserted and, if not, the stored payload hash. Call inside a transaction.
+ */
+export async function insertConversion(
+  client: pg.ClientBase,
+  conversion: NewConversion,
+): Promise<{ inserted: true } | { inserted: false; payloadHash: string }> {
+  const inserted = await client.query(
+    `INSERT INTO conversions (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      conversion.id,
+      conversion.publisherId,
+      conversion.clickId,
+      conversion.eventId,
+      conversion.offerId,
+      conversion.payout,
+      conversion.userId,
+      JSON.stringify(conversion.extras),
+      conversion.payloadHash,
+      conversion.workflowId,
+    ],
+  );
+  if (inserted.rowCount === 1) {
+    await client.query(`INSERT INTO callbacks (conversion_id, status) VALUES ($1, 'pending')`, [conversion.id]);
+    return { inserted: true };
+  }
+  const { rows } = await client.query<{ payload_hash: string }>('SELECT payload_hash FROM conversions WHERE id = $1', [conversion.id]);
+  return { inserted: false, payloadHash: rows[0].payload_hash };
+}
+
+/** Records that Temporal accepted the conversion's workflow (first time only) and returns when. */
+export async function markWorkflowStarted(db: pg.Pool, id: string): Promise<Date> {
+  const { rows } = await db.query<{ workflow_started_at: Date }>(
+    `UPDATE conversions SET workflow_started_at = coalesce(workflow_started_at, now()) WHERE id = $1 RETURNING workflow_started_at`,
+    [id],
+  );
+  return rows[0].workflow_started_at;
+}
+
+export interface ConversionCandidate extends ConversionRef {
+  clickId: string;
+  eventId: string;
+  createdAt: Date;
+}
+
+/** Conversions matching every given identifier, at most `limit`, oldest first. */
+export async function findConversionsByIdentifiers(
+  db: pg.Pool,
+  ids: { conversionId?: string; eventId?: string; clickId?: string },
+  limit: number,
+): Promise<ConversionCandidate[]> {
+  const { rows } = await db.query<{ id: string; publisher_id: string; click_id: string; event_id: string; created_at: Date }>(
+    `SELECT id, publisher_id, click_id, event_id, created_at FROM conversions
+     WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR event_id = $2) AND ($3::text IS NULL OR click_id = $3)
+     ORDER BY created_at, id LIMIT $4`,
+    [ids.conversionId ?? null, ids.eventId ?? null, ids.clickId ?? null, limit],
+  );
+  return rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id, clickId: r.click_id, eventId: r.event_id, createdAt: r.created_at }));
+}
+
+/** The conversions whose workflow may need a start, for the start-up recovery and the periodic sweep. */
+const SELECTIONS = {
+  /** Temporal never accepted the workflow (it was down when the conversion was posted). */
+  workflowMissing: 'c.workflow_started_at IS NULL',
+  /** Delivery not finished: after the in-memory Temporal restarts, these workflows are gone. */
+  deliveryUnfinished: `cb.status IN ('pending', 'retrying')`,
+} as const;
+
+export type ConversionSelection = keyof typeof SELECTIONS;
+
+export interface BatchKey {
+  createdAt: string;
+  id: string;
+}
+
+/** One batch of a selection, oldest first, after `after`; with the key to pass for the next batch. */
+export async function listConversionRefs(
+  db: pg.Pool,
+  selection: ConversionSelection,
+  after: BatchKey | undefined,
+  limit: number,
+): Promise<{ refs: ConversionRef[]; last?: BatchKey }> {
+  const { rows } = await db.query<{ id: string; publisher_id: string; page_created_at: string }>(
+    `SELECT c.id, c.publisher_id, c.created_at::text AS page_created_at
+     FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id
+     WHERE ${SELECTIONS[selection]} AND ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::text))
+     ORDER BY c.created_at, c.id LIMIT $3`,
+    [after?.createdAt ?? null, after?.id ?? null, limit],
+  );
+  const lastRow = rows[rows.length - 1];
+  return {
+    refs: rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id })),
+    last: lastRow && { createdAt: lastRow.page_created_at, id: lastRow.id },
+  };
+}

@@ -1,0 +1,90 @@
+import type pg from 'pg';
+
+export interface PublisherInput {
+  id: string;
+  callbackUrl: string;
+  method: 'GET' | 'POST';
+  timeoutMs: number;
+  /** undefined keeps the stored header, null removes it. */
+  secretHeader?: { name: string; value: string } | null;
+  /** undefined keeps the stored secret, null removes it. */
+  signingSecret?: string | null;
+}
+
+/** A publisher as the API shows it: whether secrets are set, never their values. */
+export interface PublisherView {
+  publisherId: string;
+  callbackUrl: string;
+  method: 'GET' | 'POST';
+  timeoutMs: number;
+  secretHeader: { name: string; valueSet: true } | null;
+  signingSecretSet: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface PublisherRow {
+  id: string;
+  callback_url: string;
+  method: 'GET' | 'POST';
+  timeout_ms: number;
+  secret_header_name: string | null;
+  signing_secret_set: boolean;
+  created_at: Date;
+  updated_at: Date;
+  inserted: boolean;
+}
+
+/** The columns of a PublisherView; the secret values are never selected. */
+const VIEW_COLUMNS = `id, callback_url, method, timeout_ms, secret_header_name, signing_secret IS NOT NULL AS signing_secret_set,
+  created_at, updated_at`;
+
+function toView(row: PublisherRow): PublisherView {
+  return {
+    publisherId: row.id,
+    callbackUrl: row.callback_url,
+    method: row.method,
+    timeoutMs: row.timeout_ms,
+    secretHeader: row.secret_header_name === null ? null : { name: row.secret_header_name, valueSet: true },
+    signingSecretSet: row.signing_secret_set,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Inserts or replaces a publisher; secrets follow the keep/remove rules of PublisherInput. */
+export async function upsertPublisher(db: pg.Pool, input: PublisherInput): Promise<{ created: boolean; publisher: PublisherView }> {
+  const keepHeader = input.secretHeader === undefined;
+  const keepSigning = input.signingSecret === undefined;
+  const { rows } = await db.query<PublisherRow>(
+    `INSERT INTO publishers AS p (id, callback_url, method, timeout_ms, secret_header_name, secret_header_value, signing_secret)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET
+       callback_url = EXCLUDED.callback_url,
+       method = EXCLUDED.method,
+       timeout_ms = EXCLUDED.timeout_ms,
+       secret_header_name = CASE WHEN $8 THEN p.secret_header_name ELSE EXCLUDED.secret_header_name END,
+       secret_header_value = CASE WHEN $8 THEN p.secret_header_value ELSE EXCLUDED.secret_header_value END,
+       signing_secret = CASE WHEN $9 THEN p.signing_secret ELSE EXCLUDED.signing_secret END,
+       updated_at = now()
+     RETURNING ${VIEW_COLUMNS}, (xmax = 0) AS inserted`,
+    [
+      input.id,
+      input.callbackUrl,
+      input.method,
+      input.timeoutMs,
+      input.secretHeader?.name ?? null,
+      input.secretHeader?.value ?? null,
+      input.signingSecret ?? null,
+      keepHeader,
+      keepSigning,
+    ],
+  );
+  const row = rows[0];
+  return { created: row.inserted, publisher: toView(row) };
+}
+
+export async function findPublisher(db: pg.Pool, id: string): Promise<PublisherView | undefined> {
+  const { rows } = await db.query<PublisherRow>(`SELECT ${VIEW_COLUMNS}, false AS inserted FROM publishers WHERE id = $1`, [id]);
+  return rows[0] && toView(rows[0]);
+}

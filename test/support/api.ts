@@ -1,0 +1,41 @@
+import type { Express } from 'express';
+import { createApp } from '../../src/api/app';
+import { loadConfig, type Config } from '../../src/config';
+import { silentLogger } from '../../src/logger';
+import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
+import type { TestDatabase } from './postgres';
+
+export const TEST_API_KEY = 'test-api-key-0123456789';
+export const AUTH = { Authorization: `Bearer ${TEST_API_KEY}` };
+
+/** The service's configuration as in production, with test keys and any overrides (environment variable names). */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', API_KEYS: TEST_API_KEY, ...env });
+}
+
+export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig()): Express {
+  return createApp({ pool: db.pool, scheduler, config, logger: silentLogger });
+}
+
+/** A valid publisher body; `callbackUrl` defaults to a URL nothing listens on (the scheduler double sends nothing). */
+export function publisherBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { callbackUrl: 'https://publisher.example/cb?click={click_id}&payout={payout}', ...overrides };
+}
+
+let sequence = 0;
+
+/** A valid conversion body with unique ids. */
+export function conversionBody(publisherId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  sequence += 1;
+  const n = `${Date.now().toString(36)}-${sequence}`;
+  return {
+    conversionId: `conv-${n}`,
+    publisherId,
+    clickId: `click-${n}`,
+    eventId: `event-${n}`,
+    offerId: 'offer-1',
+    payout: '1.50',
+    userId: 'user-1',
+    ...overrides,
+  };
+}
