@@ -10,7 +10,8 @@ interface BodyParserError extends Error {
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
-  return err instanceof Error && typeof (err as Partial<BodyParserError>).type === 'string' && 'status' in err;
+  const { type, status } = (typeof err === 'object' && err !== null ? err : {}) as Partial<BodyParserError>;
+  return typeof type === 'string' && typeof status === 'number';
 }
 
 /** Maps anything thrown or passed to next() to the API error it means; unknown errors become undefined. */

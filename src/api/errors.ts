@@ -61,6 +61,6 @@ export class ServiceUnavailableError extends ApiError {
 }
 
 /** Checked by name, not instanceof: the scheduler's errors may come from another module realm (jest, Temporal). */
-export function isTemporalUnavailable(err: unknown): boolean {
+export function isTemporalUnavailable(err: unknown): err is Error {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TemporalUnavailableError';
 }
