@@ -23,10 +23,7 @@ export async function beginAttempt(
   attempt: { conversionId: string; attemptKey: string; trigger: Trigger },
 ): Promise<StartedAttempt> {
   return withTransaction(pool, async (client) => {
-    // The callback row is the per-conversion lock that serializes attempt numbers.
-    await client.query(`INSERT INTO callbacks (conversion_id, status) VALUES ($1, 'pending') ON CONFLICT DO NOTHING`, [
-      attempt.conversionId,
-    ]);
+    // The callback row (written with its conversion) is the per-conversion lock that serializes attempt numbers.
     await client.query('SELECT 1 FROM callbacks WHERE conversion_id = $1 FOR UPDATE', [attempt.conversionId]);
     const existing = await client.query<AttemptRow>(`SELECT ${ATTEMPT_COLUMNS} FROM callback_attempts WHERE attempt_key = $1`, [
       attempt.attemptKey,

@@ -1,0 +1,54 @@
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type pg from 'pg';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { createPool } from './db/pool';
+import type { HttpSender } from './delivery/http-sender';
+import { createLogger, type Logger } from './logger';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  config: Config;
+  pool: pg.Pool;
+  logger?: Logger;
+  http?: HttpSender;
+  /** A pre-built bundle (tests bundle once per file); by default the worker bundles src/workflows itself. */
+  workflowBundle?: WorkflowBundle;
+}
+
+/** The delivery worker: the workflows, and the activities built on the pool and the configuration. */
+export function createWorker({ connection, config, pool, logger, http, workflowBundle }: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ pool, config, logger, ...(http ? { http } : {}) }),
+  });
+}
+
+/** `npm run worker`: production entry point, against an existing Postgres and Temporal cluster. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS) {
+    throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything locally)');
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const pool = createPool(config.DATABASE_URL, logger);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const worker = await createWorker({ connection, config, pool, logger });
+    logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE });
+    await worker.run(); // until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown
+  } finally {
+    await connection.close();
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
