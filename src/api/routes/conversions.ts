@@ -11,9 +11,13 @@ import { parseRequest } from '../validation';
 
 /** A payout as a JSON number or decimal string, up to numeric(18, 6); kept as canonical decimal text. */
 const payout = z
-  .union([z.number().finite(), z.string().trim()])
-  .transform((value) => (typeof value === 'number' ? String(value) : value))
-  .refine((text) => /^(0|[1-9]\d{0,11})(\.\d{1,6})?$/.test(text), 'must be a non-negative decimal with at most 12 integer and 6 fractional digits')
+  .preprocess(
+    (value) => (typeof value === 'number' ? String(value) : value),
+    z
+      .string({ invalid_type_error: 'must be a number or a decimal string' })
+      .trim()
+      .regex(/^(0|[1-9]\d{0,11})(\.\d{1,6})?$/, 'must be a non-negative decimal with at most 12 integer and 6 fractional digits'),
+  )
   .transform(formatPayout);
 
 const MAX_EXTRAS_BYTES = 4096;
