@@ -1,0 +1,213 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { DeliveryState } from '../../src/workflows/signals';
+import { deliveryStateQuery } from '../../src/workflows/signals';
+import { workflowIdFor } from '../../src/temporal/callback-scheduler';
+import { attemptRows, callbackRow, insertConversion } from '../activities/fixtures';
+import { refusedUrl, startReceiver, type Answer, type Receiver } from '../delivery/receiver';
+import { closeHarness, createHarness, eventually, startService, type Harness } from './harness';
+
+const MINUTE = 60_000;
+
+let harness: Harness;
+let receivers: Receiver[] = [];
+beforeAll(async () => {
+  harness = await createHarness();
+}, 120_000);
+afterAll(async () => {
+  await closeHarness(harness);
+});
+afterEach(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  receivers = [];
+});
+
+/** A publisher endpoint that stamps each request with the test server's (skipped) clock. */
+async function publisherAnswering(answers: Answer[]): Promise<Receiver> {
+  const receiver = await startReceiver(answers, () => harness.env.currentTimeMs());
+  receivers.push(receiver);
+  return receiver;
+}
+
+function handleOf(conversionId: string) {
+  return harness.env.client.workflow.getHandle(workflowIdFor(conversionId));
+}
+
+/** Awaits the workflow's failure (letting the test clock run to the end of the resend window) and returns its type. */
+async function failureType(conversionId: string): Promise<string | undefined> {
+  const err = await handleOf(conversionId).result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  return ((err as WorkflowFailedError).cause as { type?: string } | undefined)?.type;
+}
+
+async function stateOf(conversionId: string): Promise<DeliveryState> {
+  return handleOf(conversionId).query(deliveryStateQuery);
+}
+
+describe('conversion callback workflow', () => {
+  it('retries 503 and 500 after 2 then 4 minutes and ends Sent', async () => {
+    const publisher = await publisherAnswering([{ status: 503 }, { status: 500 }, { status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    const state = await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      return (await handleOf(conversionId).result()) as DeliveryState;
+    });
+
+    const [first, second, third] = publisher.requests.map((r) => r.receivedAt);
+    expect(publisher.requests).toHaveLength(3);
+    expect(second - first).toBeGreaterThanOrEqual(2 * MINUTE);
+    expect(second - first).toBeLessThan(2 * MINUTE + 10_000);
+    expect(third - first).toBeGreaterThanOrEqual(6 * MINUTE);
+    expect(third - first).toBeLessThan(6 * MINUTE + 10_000);
+    expect(state).toMatchObject({ status: 'sent', cycles: 1, trigger: 'automatic' });
+    expect(state.attempts.map((a) => a.statusCode)).toEqual([503, 500, 200]);
+    expect(await callbackRow(harness.db.pool, conversionId)).toMatchObject({ status: 'sent', attempts: 3, last_status_code: 200 });
+    expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.attempt_number, r.trigger, r.outcome])).toEqual([
+      [1, 'automatic', 'failed'],
+      [2, 'automatic', 'failed'],
+      [3, 'automatic', 'succeeded'],
+    ]);
+    const memo = (await handleOf(conversionId).describe()).memo;
+    expect(memo).toEqual({ conversionId, publisherId });
+  });
+
+  it.each([404, 401])('tries a %i once and marks the callback Failed', async (status) => {
+    const publisher = await publisherAnswering([{ status, body: 'nope' }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      await eventually(async () => ((await stateOf(conversionId)).status === 'failed' ? true : undefined));
+      expect(await callbackRow(harness.db.pool, conversionId)).toMatchObject({
+        status: 'failed',
+        last_error: `attempt 1: publisher answered HTTP ${status}`,
+      });
+      // Nobody resends: at the end of the resend window the workflow closes as failed.
+      expect(await failureType(conversionId)).toBe('CallbackDeliveryFailed');
+    });
+    expect(publisher.requests).toHaveLength(1);
+    expect(await attemptRows(harness.db.pool, conversionId)).toMatchObject([{ outcome: 'failed', status_code: status }]);
+  });
+
+  it('retries network errors, and marks the callback Failed when every attempt is exhausted', async () => {
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: await refusedUrl() });
+    const { worker, scheduler } = await startService(harness, { RETRY_MAX_ATTEMPTS: '3' });
+
+    await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      expect(await failureType(conversionId)).toBe('CallbackDeliveryFailed');
+    });
+    expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.outcome, r.error_class])).toEqual([
+      ['failed', 'connection_refused'],
+      ['failed', 'connection_refused'],
+      ['failed', 'connection_refused'],
+    ]);
+    expect(await callbackRow(harness.db.pool, conversionId)).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+
+  it('makes 6 attempts on a 503 that never ends (2, 4, 8, 16, 32 minutes apart), then Failed', async () => {
+    const publisher = await publisherAnswering([{ status: 503 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      expect(await failureType(conversionId)).toBe('CallbackDeliveryFailed');
+    });
+    const times = publisher.requests.map((r) => r.receivedAt);
+    const gaps = times.slice(1).map((t, i) => Math.round((t - times[i]) / MINUTE));
+    expect(gaps).toEqual([2, 4, 8, 16, 32]);
+    expect(await callbackRow(harness.db.pool, conversionId)).toMatchObject({
+      status: 'failed',
+      attempts: 6,
+      last_error: 'attempt 6: publisher answered HTTP 503',
+    });
+  });
+
+  it('delivers on a resend after Failed, recorded as manual', async () => {
+    const publisher = await publisherAnswering([{ status: 404 }, { status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    const state = await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      await eventually(async () => ((await callbackRow(harness.db.pool, conversionId)).status === 'failed' ? true : undefined));
+      await scheduler.requestResend({ conversionId, publisherId }, 'operator@test');
+      return (await handleOf(conversionId).result()) as DeliveryState;
+    });
+    expect(state).toMatchObject({ status: 'sent', cycles: 2, trigger: 'manual', lastResendRequestedBy: 'operator@test' });
+    expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.trigger, r.status_code])).toEqual([
+      ['automatic', 404],
+      ['manual', 200],
+    ]);
+    expect(await callbackRow(harness.db.pool, conversionId)).toMatchObject({ status: 'sent', failed_at: null });
+  });
+
+  it('sends at once on a resend during a backoff wait', async () => {
+    const publisher = await publisherAnswering([{ status: 503 }, { status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      await eventually(async () => ((await callbackRow(harness.db.pool, conversionId)).status === 'retrying' ? true : undefined));
+      await scheduler.requestResend({ conversionId, publisherId }, 'operator@test');
+      await handleOf(conversionId).result();
+    });
+    const [first, second] = publisher.requests.map((r) => r.receivedAt);
+    expect(second - first).toBeLessThan(MINUTE);
+    expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.trigger, r.outcome])).toEqual([
+      ['automatic', 'failed'],
+      ['manual', 'succeeded'],
+    ]);
+  });
+
+  it('sends again on a resend after success (a new run through signal-with-start)', async () => {
+    const publisher = await publisherAnswering([{ status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    const resent = await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      const firstRun = await handleOf(conversionId).describe();
+      await handleOf(conversionId).result();
+      await scheduler.requestResend({ conversionId, publisherId }, 'operator@test');
+      const state = (await handleOf(conversionId).result()) as DeliveryState;
+      expect((await handleOf(conversionId).describe()).runId).not.toBe(firstRun.runId);
+      return state;
+    });
+    expect(resent).toMatchObject({ status: 'sent', cycles: 1, trigger: 'manual' });
+    expect(publisher.requests).toHaveLength(2);
+    expect(publisher.requests.map((r) => r.headers['idempotency-key'])).toEqual([conversionId, conversionId]);
+    expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.attempt_number, r.trigger])).toEqual([
+      [1, 'automatic'],
+      [2, 'manual'],
+    ]);
+  });
+
+  it('starts one workflow when the same conversion is started twice, and never restarts a closed one', async () => {
+    const publisher = await publisherAnswering([{ status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    await worker.runUntil(async () => {
+      const started = await Promise.all([
+        scheduler.startDelivery({ conversionId, publisherId }),
+        scheduler.startDelivery({ conversionId, publisherId }),
+      ]);
+      expect(started).toEqual([{ workflowId: workflowIdFor(conversionId) }, { workflowId: workflowIdFor(conversionId) }]);
+      const run = await handleOf(conversionId).describe();
+      await handleOf(conversionId).result();
+      await scheduler.startDelivery({ conversionId, publisherId });
+      const after = await handleOf(conversionId).describe();
+      expect(after.runId).toBe(run.runId);
+      expect(after.status.name).toBe('COMPLETED');
+    });
+    expect(publisher.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+import type { Config } from '../../src/config';
+import { silentLogger } from '../../src/logger';
+import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
+import { createWorker } from '../../src/worker';
+import { testConfig } from '../activities/fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+/** The lead's embedded server, which behaves like Temporal's time-skipping test server. */
+export const DEVSERVER_PATH = path.resolve(__dirname, '../../bin/temporal-devserver');
+
+/** One time-skipping environment, one database and one workflow bundle per test file. */
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  bundle: WorkflowBundle;
+}
+
+export async function createHarness(): Promise<Harness> {
+  const [env, db, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEVSERVER_PATH } } }),
+    createTestDatabase(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') }),
+  ]);
+  return { env, db, bundle };
+}
+
+export async function closeHarness(harness: Harness | undefined): Promise<void> {
+  await harness?.env.teardown();
+  await harness?.db.drop();
+}
+
+/** A worker on a task queue of its own, with the real activities, and the scheduler the API would use. */
+export async function startService(harness: Harness, env: Record<string, string> = {}) {
+  const config: Config = testConfig({ TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, RESEND_WINDOW: '1h', ...env });
+  const worker = await createWorker({
+    connection: harness.env.nativeConnection,
+    config,
+    pool: harness.db.pool,
+    logger: silentLogger,
+    workflowBundle: harness.bundle,
+  });
+  return { config, worker, scheduler: new TemporalCallbackScheduler(harness.env.client, config) };
+}
+
+/** Polls `check` until it returns a value other than undefined (without letting the test clock jump). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
