@@ -25,7 +25,7 @@ function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(err.status, 'bad_request', err.message);
   }
   if (isTemporalUnavailable(err)) {
-    return new ServiceUnavailableError('temporal_unavailable', `Temporal is unavailable: ${err.message}. Retry the request.`);
+    return new ServiceUnavailableError('temporal_unavailable', `${err.message}. Retry the request.`);
   }
   if (isDatabaseUnavailable(err)) {
     return new ServiceUnavailableError('database_unavailable', 'The database is unavailable; nothing was changed. Retry the request.');
