@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { conversionCallbackWorkflow } from '../workflows';
-import { resendSignal, type ConversionCallbackInput } from '../workflows/signals';
+import { resendSignal, type ConversionCallbackInput, type ResendRequest } from '../workflows/signals';
 import { workflowIdFor, type CallbackScheduler, type ConversionRef } from './callback-scheduler';
 import { toTemporalUnavailable } from './temporal-errors';
 
@@ -31,12 +31,23 @@ export function deliveryInput(conversion: ConversionRef, config: SchedulerConfig
   };
 }
 
+/**
+ * The client retries an unreachable server for about 20 s; the API's caller should get its 503 sooner and retry
+ * itself (the conversion is stored, and a start or resend is idempotent).
+ */
+const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
 /** CallbackScheduler on a Temporal client: one workflow per conversion, id derived from the conversion id. */
 export class TemporalCallbackScheduler implements CallbackScheduler {
   constructor(
     private readonly client: Client,
     private readonly config: SchedulerConfig,
+    private readonly callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS,
   ) {}
+
+  private call<R>(fn: () => Promise<R>): Promise<R> {
+    return this.client.withDeadline(Date.now() + this.callTimeoutMs, fn);
+  }
 
   private options(conversion: ConversionRef) {
     return {
@@ -51,12 +62,14 @@ export class TemporalCallbackScheduler implements CallbackScheduler {
   async startDelivery(conversion: ConversionRef): Promise<{ workflowId: string }> {
     const workflowId = workflowIdFor(conversion.conversionId);
     try {
-      await this.client.workflow.start<typeof conversionCallbackWorkflow>(WORKFLOW_TYPE, {
-        ...this.options(conversion),
-        // A running delivery is kept, and a closed one is never restarted by a duplicate POST: only a resend does.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
+      await this.call(() =>
+        this.client.workflow.start<typeof conversionCallbackWorkflow>(WORKFLOW_TYPE, {
+          ...this.options(conversion),
+          // A running delivery is kept, and a closed one is never restarted by a duplicate POST: only a resend does.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
     } catch (err) {
       // The delivery exists already (closed, since a running one is USE_EXISTING): nothing to start.
       if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return { workflowId };
@@ -67,13 +80,15 @@ export class TemporalCallbackScheduler implements CallbackScheduler {
 
   async requestResend(conversion: ConversionRef, requestedBy: string): Promise<{ workflowId: string }> {
     try {
-      const handle = await this.client.workflow.signalWithStart<typeof conversionCallbackWorkflow, [{ requestedBy: string }]>(WORKFLOW_TYPE, {
-        ...this.options(conversion),
-        signal: resendSignal,
-        signalArgs: [{ requestedBy }],
-        // A closed delivery (sent, or failed after its resend window) starts again as a new run.
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      });
+      const handle = await this.call(() =>
+        this.client.workflow.signalWithStart<typeof conversionCallbackWorkflow, [ResendRequest]>(WORKFLOW_TYPE, {
+          ...this.options(conversion),
+          signal: resendSignal,
+          signalArgs: [{ requestedBy }],
+          // A closed delivery (sent, or failed after its resend window) starts again as a new run.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
       return { workflowId: handle.workflowId };
     } catch (err) {
       throw toTemporalUnavailable(err);
