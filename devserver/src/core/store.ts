@@ -1,0 +1,90 @@
+/**
+ * All workflow executions, by namespace and workflow id; each id has a chain of runs, the last one current.
+ * The store is the runs' environment: it owns the clock and the task queues.
+ */
+import { enums } from '../proto';
+import { notFound } from '../transport/rpc-error';
+import type { Clock } from './clock';
+import { Matching } from './matching';
+import type { Namespaces } from './namespaces';
+import { PendingQuery, RunEnvironment, WorkflowRun } from './run';
+
+export class Store implements RunEnvironment {
+  readonly matching: Matching;
+  /** namespace → workflowId → runs, oldest first. */
+  private readonly executions = new Map<string, Map<string, WorkflowRun[]>>();
+  private readonly byRunId = new Map<string, WorkflowRun>();
+  private readonly closeListeners: Array<(run: WorkflowRun) => void> = [];
+
+  constructor(
+    readonly clock: Clock,
+    readonly namespaces: Namespaces,
+    readonly log: (line: string) => void,
+  ) {
+    this.matching = new Matching(() => clock.now());
+  }
+
+  add(run: WorkflowRun): void {
+    let ids = this.executions.get(run.namespace);
+    if (!ids) {
+      ids = new Map();
+      this.executions.set(run.namespace, ids);
+    }
+    const runs = ids.get(run.workflowId) ?? [];
+    runs.push(run);
+    ids.set(run.workflowId, runs);
+    this.byRunId.set(run.runId, run);
+  }
+
+  /** The current (latest) run of a workflow id, if any. */
+  current(namespace: string, workflowId: string): WorkflowRun | undefined {
+    const runs = this.executions.get(namespace)?.get(workflowId);
+    return runs?.[runs.length - 1];
+  }
+
+  /** The run named by an execution; with no run id, the current one. NOT_FOUND otherwise. */
+  get(namespace: string, execution: { workflowId?: string | null; runId?: string | null } | null | undefined): WorkflowRun {
+    const workflowId = execution?.workflowId ?? '';
+    const runId = execution?.runId;
+    const run = runId ? this.byRunId.get(runId) : this.current(namespace, workflowId);
+    if (!run || run.namespace !== namespace || (workflowId && run.workflowId !== workflowId)) {
+      throw notFound(`workflow execution not found for workflow ID "${workflowId}"${runId ? ` and run ID "${runId}"` : ''}`);
+    }
+    return run;
+  }
+
+  /** The latest run in the chain that started with `firstExecutionRunId`. */
+  currentOfChain(namespace: string, workflowId: string, firstExecutionRunId: string): WorkflowRun | undefined {
+    const runs = this.executions.get(namespace)?.get(workflowId) ?? [];
+    return runs.filter((r) => r.firstExecutionRunId === firstExecutionRunId).pop();
+  }
+
+  runs(namespace: string): WorkflowRun[] {
+    const result: WorkflowRun[] = [];
+    for (const runs of this.executions.get(namespace)?.values() ?? []) result.push(...runs);
+    return result;
+  }
+
+  get openRunCount(): number {
+    let count = 0;
+    for (const run of this.byRunId.values()) if (run.isOpen) count++;
+    return count;
+  }
+
+  onClose(listener: (run: WorkflowRun) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  onRunClosed(run: WorkflowRun): void {
+    for (const listener of this.closeListeners) listener(run);
+  }
+
+  /** For queries whose task was lost when a run closed: they are re-sent as query-only tasks by the listener. */
+  takeOrphanQueries(run: WorkflowRun): PendingQuery[] {
+    return run.heldBackQueries.splice(0);
+  }
+
+  isClosedStatus(status: enums.WorkflowExecutionStatus): boolean {
+    return status !== enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }
+}
