@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { ValidationError, type FieldProblem } from './errors';
 
 /** Parses one part of a request with its schema; a failure names every bad field and why (400). */
-export function parseRequest<S extends z.ZodTypeAny>(schema: S, value: unknown, where: FieldProblem['in']): z.output<S> {
+export function parseRequest<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, where: FieldProblem['in']): T {
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data as z.output<S>;
+  if (parsed.success) return parsed.data;
   throw new ValidationError(
     parsed.error.issues.flatMap((issue): FieldProblem[] => {
       // An unknown key is reported on the key itself, which is what the caller has to fix.
