@@ -1,4 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { DeliveryState } from '../../src/workflows/signals';
 import { deliveryStateQuery } from '../../src/workflows/signals';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
@@ -32,14 +33,18 @@ function handleOf(conversionId: string) {
   return harness.env.client.workflow.getHandle(workflowIdFor(conversionId));
 }
 
-/** Awaits the workflow's failure (letting the test clock run to the end of the resend window) and returns its type. */
-async function failureType(conversionId: string): Promise<string | undefined> {
+/** Awaits the workflow's failure (letting the test clock run to the end of the resend window). */
+async function workflowFailure(conversionId: string): Promise<ApplicationFailure> {
   const err = await handleOf(conversionId).result().then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(WorkflowFailedError);
-  return ((err as WorkflowFailedError).cause as { type?: string } | undefined)?.type;
+  return (err as WorkflowFailedError).cause as ApplicationFailure;
+}
+
+async function failureType(conversionId: string): Promise<string | undefined> {
+  return (await workflowFailure(conversionId)).type ?? undefined;
 }
 
 async function stateOf(conversionId: string): Promise<DeliveryState> {
@@ -115,10 +120,16 @@ describe('conversion callback workflow', () => {
     const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
     const { worker, scheduler } = await startService(harness);
 
-    await worker.runUntil(async () => {
+    const failure = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
-      expect(await failureType(conversionId)).toBe('CallbackDeliveryFailed');
+      return workflowFailure(conversionId);
     });
+    expect(failure.type).toBe('CallbackDeliveryFailed');
+    // Every attempt travelled through Temporal in the last activity failure's details, into the final state.
+    const finalState = failure.details?.[0] as DeliveryState;
+    expect(finalState.attempts.map((a) => [a.attempt, a.statusCode, a.outcome])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => [n, 503, 'failed']),
+    );
     const times = publisher.requests.map((r) => r.receivedAt);
     const gaps = times.slice(1).map((t, i) => Math.round((t - times[i]) / MINUTE));
     expect(gaps).toEqual([2, 4, 8, 16, 32]);
