@@ -1,0 +1,125 @@
+/**
+ * Conformance, basics: the official SDK worker and client on the embedded server, each behaviour run twice: with
+ * the worker's workflow cache and with full replay on every task (the strictest check that histories are right).
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import * as wf from './fixtures/workflows';
+import { expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
+
+const suite = useTimeSkippingEnv();
+
+describe.each([
+  ['cached', undefined],
+  ['replay on every task', 0],
+])('embedded server (%s)', (_label, cache) => {
+  test('a workflow runs an activity and returns its result', async () => {
+    const result = await withWorker(
+      suite,
+      async (taskQueue) => {
+        const handle = await suite.env.client.workflow.start(wf.echoWorkflow, { taskQueue, workflowId: uniqueId('echo'), args: ['hello'] });
+        const result = await handle.result();
+        expectHistoryInvariants(await historyOf(handle));
+        return result;
+      },
+      cache,
+    );
+    expect(result).toBe('hello');
+  });
+
+  test('a retried activity runs its attempts 2, 4 and 8 minutes apart by the test clock, in little wall time', async () => {
+    const wallStart = Date.now();
+    const { result, attempts } = await withWorker(
+      suite,
+      async (taskQueue, acts) => {
+        const handle = await suite.env.client.workflow.start(wf.retryWorkflow, { taskQueue, workflowId: uniqueId('retry'), args: [3] });
+        const result = await handle.result();
+        expectHistoryInvariants(await historyOf(handle));
+        return { result, attempts: acts.attempts };
+      },
+      cache,
+    );
+    const wallMs = Date.now() - wallStart;
+    expect(result).toBe(4);
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
+    [2, 4, 8].forEach((minutes, i) => {
+      expect(gaps[i]).toBeGreaterThanOrEqual(minutes * 60_000);
+      expect(gaps[i]).toBeLessThan(minutes * 60_000 + 5_000);
+    });
+    // 14 minutes of test time; the wall time is the worker's own overhead (a few hundred ms), printed for the record.
+    expect(wallMs).toBeLessThan(14 * 60_000);
+    console.log(`retried activity: 14 test-clock minutes in ${wallMs} ms of wall time`);
+  });
+
+  test('a non-retryable failure is final after one attempt', async () => {
+    const result = await withWorker(suite, (taskQueue) => suite.env.client.workflow.execute(wf.failingActivityWorkflow, { taskQueue, workflowId: uniqueId('nonretry') }), cache);
+    expect(result).toBe('NON_RETRYABLE_FAILURE:Rejected');
+  });
+
+  test('a timer of a day is skipped', async () => {
+    const elapsed = await withWorker(suite, (taskQueue) => suite.env.client.workflow.execute(wf.timerWorkflow, { taskQueue, workflowId: uniqueId('timer'), args: [86_400_000] }), cache);
+    expect(elapsed).toBeGreaterThanOrEqual(86_400_000);
+  });
+
+  test('signals are delivered and queries answered', async () => {
+    const result = await withWorker(
+      suite,
+      async (taskQueue) => {
+        const handle = await suite.env.client.workflow.start(wf.signalWorkflow, { taskQueue, workflowId: uniqueId('signal'), args: [2] });
+        await handle.signal(wf.pokeSignal, 'a');
+        expect(await handle.query(wf.pokesQuery)).toEqual(['a']);
+        await handle.signal(wf.pokeSignal, 'b');
+        const result = await handle.result();
+        expect(await handle.query(wf.pokesQuery)).toEqual(['a', 'b']); // a closed workflow still answers
+        expectHistoryInvariants(await historyOf(handle));
+        return result;
+      },
+      cache,
+    );
+    expect(result).toEqual(['a', 'b']);
+  });
+
+  test('signal-with-start starts a workflow with its signal, then signals the running one', async () => {
+    const result = await withWorker(
+      suite,
+      async (taskQueue) => {
+        const workflowId = uniqueId('sws');
+        const first = await suite.env.client.workflow.signalWithStart(wf.signalWorkflow, { taskQueue, workflowId, args: [2], signal: wf.pokeSignal, signalArgs: ['x'] });
+        const second = await suite.env.client.workflow.signalWithStart(wf.signalWorkflow, { taskQueue, workflowId, args: [2], signal: wf.pokeSignal, signalArgs: ['y'] });
+        expect(second.signaledRunId).toBe(first.signaledRunId);
+        return first.result();
+      },
+      cache,
+    );
+    expect(result).toEqual(['x', 'y']);
+  });
+
+  test('an activity is cancelled', async () => {
+    const result = await withWorker(
+      suite,
+      async (taskQueue) => {
+        const handle = await suite.env.client.workflow.start(wf.cancellableActivityWorkflow, { taskQueue, workflowId: uniqueId('cancel-activity') });
+        const result = await handle.result();
+        expectHistoryInvariants(await historyOf(handle));
+        return result;
+      },
+      cache,
+    );
+    expect(result).toBe('cancelled');
+  });
+
+  test('continue-as-new is followed to the last run', async () => {
+    const result = await withWorker(suite, (taskQueue) => suite.env.client.workflow.execute(wf.continueAsNewWorkflow, { taskQueue, workflowId: uniqueId('can'), args: [2] }), cache);
+    expect(result).toMatch(/^done in run /);
+  });
+
+  test('a failing workflow fails with its error', async () => {
+    const err = await withWorker(
+      suite,
+      (taskQueue) => suite.env.client.workflow.execute(wf.failingWorkflow, { taskQueue, workflowId: uniqueId('fail') }).catch((e: unknown) => e),
+      cache,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(((err as WorkflowFailedError).cause as Error).message).toBe('boom');
+  });
+});
