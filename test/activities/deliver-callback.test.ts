@@ -176,6 +176,21 @@ describe('deliverCallback', () => {
     expect((await attemptRows(db.pool, conversionId)).map((r) => r.outcome)).toEqual(['abandoned', 'succeeded', 'succeeded']);
   });
 
+  it('keeps the callback state of a newer cycle when a cancelled attempt answers late', async () => {
+    // The first request (the old cycle's attempt) is slow and fails; the resend's attempt succeeds meanwhile.
+    const publisher = await receiver((_, index) => (index === 0 ? { status: 503, delayMs: 300 } : { status: 200 }));
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const late = runAttempt(conversionId, { activityId: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
+    await late;
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'sent', attempts: 2, last_status_code: 200 });
+    expect((await attemptRows(db.pool, conversionId)).map((r) => [r.trigger, r.outcome, r.status_code])).toEqual([
+      ['automatic', 'failed', 503],
+      ['manual', 'succeeded', 200],
+    ]);
+  });
+
   it('fails non-retryably when the conversion is unknown', async () => {
     const { failure } = await runAttempt('conv-missing');
     expect(failure).toMatchObject({ type: 'ConversionNotFound', nonRetryable: true });

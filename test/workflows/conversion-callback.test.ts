@@ -80,6 +80,20 @@ describe('conversion callback workflow', () => {
     expect(memo).toEqual({ conversionId, publisherId });
   });
 
+  it('waits longer when a 503 carries a longer Retry-After', async () => {
+    const publisher = await publisherAnswering([{ status: 503, headers: { 'retry-after': '600' } }, { status: 200 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      await handleOf(conversionId).result();
+    });
+    const [first, second] = publisher.requests.map((r) => r.receivedAt);
+    expect(second - first).toBeGreaterThanOrEqual(10 * MINUTE);
+    expect(second - first).toBeLessThan(10 * MINUTE + 10_000);
+  });
+
   it.each([404, 401])('tries a %i once and marks the callback Failed', async (status) => {
     const publisher = await publisherAnswering([{ status, body: 'nope' }]);
     const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
