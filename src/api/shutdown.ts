@@ -5,17 +5,14 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 
 /**
  * On the first SIGINT or SIGTERM runs `shutdown` (stop everything, in order) and exits; a second signal exits at
- * once. Exit code 0 when the shutdown completed, 1 when it failed or ran past the deadline.
+ * once. Exit code 0 when a signal's shutdown completed, 1 when it failed, ran past the deadline, or was triggered
+ * by the returned function (a part of the service died).
  */
-export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): void {
+export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): (reason: string) => void {
   let shuttingDown = false;
-  const handle = (signal: NodeJS.Signals): void => {
-    if (shuttingDown) {
-      logger.warn('second signal: exiting now', { signal });
-      process.exit(1);
-    }
+  const run = (reason: string, exitCode: number): void => {
     shuttingDown = true;
-    logger.info('shutting down', { signal });
+    logger.info('shutting down', { reason });
     const deadline = setTimeout(() => {
       logger.error('shutdown took too long: exiting');
       process.exit(1);
@@ -24,13 +21,21 @@ export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>):
     shutdown()
       .then(() => {
         logger.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       })
       .catch((err: unknown) => {
         logger.error('shutdown failed', { error: err });
         process.exit(1);
       });
   };
-  process.on('SIGINT', handle);
-  process.on('SIGTERM', handle);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!shuttingDown) return run(signal, 0);
+    logger.warn('second signal: exiting now', { signal });
+    process.exit(1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return (reason) => {
+    if (!shuttingDown) run(reason, 1);
+  };
 }

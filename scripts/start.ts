@@ -1,0 +1,148 @@
+/**
+ * `npm start`: the whole service on one machine. Starts what is missing (an embedded Temporal dev server when
+ * TEMPORAL_ADDRESS is unset, an embedded Postgres when DATABASE_URL is unset), runs the migrations, the worker and
+ * the API, and prints where each listens. Ctrl-C stops everything it started, in reverse order.
+ */
+import { randomBytes } from 'node:crypto';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startDevServer } from '../devserver/src';
+import { startApiService } from '../src/api/service';
+import { onShutdownSignal } from '../src/api/shutdown';
+import { loadConfig, type Config } from '../src/config';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { migrate } from '../src/db/migrate';
+import { createPool } from '../src/db/pool';
+import { createLogger, type Logger } from '../src/logger';
+import { connectClient } from '../src/temporal/connection';
+import { TemporalCallbackScheduler } from '../src/temporal/temporal-callback-scheduler';
+import { createWorker } from '../src/worker';
+
+/** Things to stop on the way out, most recent first. */
+class Stack {
+  private readonly steps: { name: string; stop: () => Promise<void> }[] = [];
+
+  push(name: string, stop: () => Promise<void>): void {
+    this.steps.unshift({ name, stop });
+  }
+
+  async stopAll(logger: Logger): Promise<void> {
+    for (const step of this.steps.splice(0)) {
+      await step.stop().catch((err: unknown) => logger.error(`could not stop ${step.name}`, { error: err }));
+    }
+  }
+}
+
+/** API keys from API_KEYS; outside production a fresh one is generated when none is set. */
+function apiKeys(config: Config): { keys: string[]; generated?: string } {
+  if (config.API_KEYS.length > 0) return { keys: config.API_KEYS };
+  if (config.NODE_ENV === 'production') throw new Error('API_KEYS is not set: the service refuses to start without keys in production');
+  const generated = randomBytes(24).toString('base64url');
+  return { keys: [generated], generated };
+}
+
+function banner(lines: { api: string; temporal: string; postgres: string; generatedKey?: string; key: string }): string {
+  return [
+    '',
+    'conversion-callbacks is running',
+    `  API        ${lines.api}   (health: ${lines.api}/healthz)`,
+    `  Temporal   ${lines.temporal}`,
+    `  Postgres   ${lines.postgres}`,
+    ...(lines.generatedKey
+      ? ['', `  API key (generated for this run, shown once; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
+      : []),
+    '',
+    '  Try:',
+    `    curl -H 'Authorization: Bearer ${lines.generatedKey ? lines.key : '<your API key>'}' ${lines.api}/v1/callbacks`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+/** "postgres://user:secret@host:port/db" → "host:port/db": never print a password. */
+function describeDatabase(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { keys, generated } = apiKeys(config);
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  // Our own signal handler stops the API before the worker; the Temporal runtime must not act on signals itself.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  const stack = new Stack();
+  const fail = onShutdownSignal(logger, () => stack.stopAll(logger));
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const postgres = await startEmbeddedPostgres({
+        dataDir: config.EMBEDDED_POSTGRES_DIR,
+        port: config.EMBEDDED_POSTGRES_PORT,
+        log: (line) => logger.debug(line, { component: 'postgres' }),
+      });
+      stack.push('embedded Postgres', () => postgres.stop());
+      databaseUrl = postgres.url;
+    }
+
+    const embeddedTemporal = !config.TEMPORAL_ADDRESS;
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    if (!temporalAddress) {
+      const devServer = await startDevServer({
+        timeSkipping: false,
+        port: config.EMBEDDED_TEMPORAL_PORT,
+        host: '127.0.0.1',
+        log: (line) => logger.debug(line, { component: 'temporal-devserver' }),
+      });
+      stack.push('embedded Temporal', () => devServer.shutdown());
+      temporalAddress = devServer.address;
+    }
+
+    const pool = createPool(databaseUrl, logger);
+    stack.push('Postgres pool', () => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length > 0) logger.info('migrations applied', { versions: applied });
+
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push('worker connection', () => workerConnection.close());
+    const worker = await createWorker({ connection: workerConnection, config, pool, logger });
+    const running = worker.run();
+    stack.push('worker', async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    running.catch((err: unknown) => {
+      logger.error('worker stopped unexpectedly', { error: err });
+      fail('worker stopped');
+    });
+
+    const client = await connectClient({ ...config, TEMPORAL_ADDRESS: temporalAddress });
+    stack.push('Temporal client', () => client.connection.close());
+    const scheduler = new TemporalCallbackScheduler(client, config);
+    const api = await startApiService(
+      { pool, scheduler, config: { ...config, API_KEYS: keys }, logger },
+      // The embedded Temporal keeps workflows in memory: after a restart, unfinished deliveries need theirs back.
+      { recoverDeliveries: embeddedTemporal },
+    );
+    stack.push('API', () => api.stop());
+
+    console.log(
+      banner({
+        api: api.url,
+        temporal: embeddedTemporal ? `${temporalAddress} (embedded, in memory)` : temporalAddress,
+        postgres: config.DATABASE_URL ? describeDatabase(databaseUrl) : `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT} (embedded, data in ${config.EMBEDDED_POSTGRES_DIR})`,
+        generatedKey: generated,
+        key: keys[0],
+      }),
+    );
+  } catch (err) {
+    await stack.stopAll(logger);
+    throw err;
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
