@@ -29,7 +29,8 @@ export async function beginAttempt(
       attempt.attemptKey,
     ]);
     if (existing.rows.length > 0) return { row: existing.rows[0], created: false };
-    // An older attempt still in flight belongs to a worker that died after sending (or before): its answer is lost.
+    // An older attempt still in flight belongs to a worker that died (its answer is lost), or to a cycle that a
+    // resend cancelled mid-request: if that answer still comes, finishAttempt overwrites this mark with it.
     await client.query(`UPDATE callback_attempts SET outcome = 'abandoned' WHERE conversion_id = $1 AND outcome = 'in_flight'`, [
       attempt.conversionId,
     ]);
