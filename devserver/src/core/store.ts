@@ -77,6 +77,21 @@ export class Store implements RunEnvironment {
 
   onRunClosed(run: WorkflowRun): void {
     for (const listener of this.closeListeners) listener(run);
+    // A real-time dev server runs for days: closed runs go after the namespace's retention, as in Temporal. The
+    // time-skipping test server keeps them, like Temporal's Java test server, so that skipping weeks of test time
+    // never deletes what a test is about to look at.
+    if (!this.clock.timeSkipping) {
+      const retentionMs = this.namespaces.get(run.namespace).retentionMs;
+      this.clock.schedule(run.closeMs + retentionMs, () => this.remove(run));
+    }
+  }
+
+  private remove(run: WorkflowRun): void {
+    const ids = this.executions.get(run.namespace);
+    const remaining = (ids?.get(run.workflowId) ?? []).filter((r) => r !== run);
+    if (remaining.length > 0) ids?.set(run.workflowId, remaining);
+    else ids?.delete(run.workflowId);
+    this.byRunId.delete(run.runId);
   }
 
   /** For queries whose task was lost when a run closed: they are re-sent as query-only tasks by the listener. */
