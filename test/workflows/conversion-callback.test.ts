@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
+import { defaultPayloadConverter, type ApplicationFailure, type Payload } from '@temporalio/common';
 import type { DeliveryState } from '../../src/workflows/signals';
 import { deliveryStateQuery } from '../../src/workflows/signals';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
@@ -189,6 +189,30 @@ describe('conversion callback workflow', () => {
     expect((await attemptRows(harness.db.pool, conversionId)).map((r) => [r.trigger, r.outcome])).toEqual([
       ['automatic', 'failed'],
       ['manual', 'succeeded'],
+    ]);
+  });
+
+  it('shows the Web UI the pending attempt, its running log and the last failure with every attempt so far', async () => {
+    const publisher = await publisherAnswering([{ status: 503 }]);
+    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
+    const { worker, scheduler } = await startService(harness);
+
+    const pending = await worker.runUntil(async () => {
+      await scheduler.startDelivery({ conversionId, publisherId });
+      // Attempt 1 failed and the activity waits for attempt 2 (the test clock does not move while nobody awaits).
+      return eventually(async () => {
+        const { raw } = await handleOf(conversionId).describe();
+        const activity = raw.pendingActivities?.[0];
+        return activity?.attempt === 2 && activity.lastFailure ? activity : undefined;
+      });
+    });
+    const decode = (payloads: { payloads?: unknown[] | null } | null | undefined) =>
+      (payloads?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p as Payload));
+    expect(decode(pending.heartbeatDetails)).toMatchObject([[{ attempt: 1, outcome: 'in_flight' }]]);
+    expect(pending.lastFailure?.message).toBe('attempt 1: publisher answered HTTP 503');
+    expect(pending.lastFailure?.applicationFailureInfo?.type).toBe('CallbackHttpStatus');
+    expect(decode(pending.lastFailure?.applicationFailureInfo?.details)).toMatchObject([
+      [{ attempt: 1, outcome: 'failed', statusCode: 503 }],
     ]);
   });
 
