@@ -4,7 +4,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import * as wf from './fixtures/workflows';
-import { expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
+import { eventTypes, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
 
 const suite = useTimeSkippingEnv();
 
@@ -121,5 +121,16 @@ describe.each([
     );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect(((err as WorkflowFailedError).cause as Error).message).toBe('boom');
+  });
+});
+
+test('signal-with-start on a closed id starts a new run whose first task already has the signal', async () => {
+  await withWorker(suite, async (taskQueue) => {
+    const workflowId = uniqueId('sws-closed');
+    await suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId, args: ['first'] });
+    const handle = await suite.env.client.workflow.signalWithStart(wf.signalWorkflow, { taskQueue, workflowId, args: [1], signal: wf.pokeSignal, signalArgs: ['z'] });
+    expect(await handle.result()).toEqual(['z']);
+    const types = eventTypes(await historyOf(handle));
+    expect(types.slice(0, 3)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
   });
 });

@@ -106,9 +106,8 @@ export function startWorkflow(
     terminateRun(current, 'TerminateIfRunning WorkflowIdReusePolicy Policy', undefined, 'history-service');
   }
   if (current) checkReuse(current, reuse, requestId);
-  const run = createRun(store, params, { attempt: 1 });
+  const run = createRun(store, params, { attempt: 1, signal: options.signal });
   run.requestIds.add(requestId);
-  if (options.signal) signalRun(run, options.signal);
   return { run, started: true };
 }
 
@@ -142,6 +141,8 @@ interface ChainInfo {
   continuedFailure?: Failure | null;
   initiator?: enums.ContinueAsNewInitiator;
   runId?: string;
+  /** Signal-with-start: written right after the start, so the first workflow task sees it. */
+  signal?: StartSignal;
 }
 
 /** Creates a run, writes WorkflowExecutionStarted, and schedules its first workflow task (now or after a delay). */
@@ -195,19 +196,20 @@ function createRun(store: Store, params: StartParams, chain: ChainInfo): Workflo
     searchAttributes: params.searchAttributes ?? undefined,
     header: params.header ?? undefined,
   });
+  // Not through signalRun: the first workflow task is scheduled below, after any start delay.
+  if (chain.signal) run.append(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 'workflowExecutionSignaledEventAttributes', signaledAttributes(chain.signal));
   run.armRunTimeout(() => timeoutRun(store, run));
   if (backoffMs > 0) store.clock.schedule(run.executionMs, () => run.scheduleWorkflowTask());
   else run.scheduleWorkflowTask();
   return run;
 }
 
+function signaledAttributes(signal: StartSignal) {
+  return { signalName: signal.signalName, input: signal.input ?? undefined, identity: signal.identity ?? '', header: signal.header ?? undefined };
+}
+
 export function signalRun(run: WorkflowRun, signal: StartSignal): void {
-  run.addExternalEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 'workflowExecutionSignaledEventAttributes', {
-    signalName: signal.signalName,
-    input: signal.input ?? undefined,
-    identity: signal.identity ?? '',
-    header: signal.header ?? undefined,
-  });
+  run.addExternalEvent(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 'workflowExecutionSignaledEventAttributes', signaledAttributes(signal));
 }
 
 // ---- closing ---------------------------------------------------------------------------------------------------

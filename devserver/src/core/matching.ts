@@ -19,6 +19,7 @@ interface Waiter {
 
 class TaskQueue {
   readonly tasks: QueuedTask[] = [];
+  drainQueued = false;
   readonly waiters: Waiter[] = [];
   lastPollMs = 0;
   readonly pollers = new Map<string, number>();
@@ -44,16 +45,28 @@ export class Matching {
     return queue;
   }
 
+  /**
+   * Queues a task. A waiting poller gets it on the next turn of the event loop, not synchronously: the caller's
+   * remaining changes (a signal written right after a start, say) must land before the task starts.
+   */
   add(namespace: string, kind: TaskKind, name: string, task: QueuedTask): void {
     const queue = this.queue(namespace, kind, name);
-    const waiter = queue.waiters.pop();
-    if (waiter) {
-      const response = task.dispatch(waiter.identity);
-      if (response) waiter.deliver(response);
-      else queue.waiters.push(waiter);
-      return;
-    }
     queue.tasks.push(task);
+    if (queue.waiters.length > 0 && !queue.drainQueued) {
+      queue.drainQueued = true;
+      setImmediate(() => this.drain(queue));
+    }
+  }
+
+  private drain(queue: TaskQueue): void {
+    queue.drainQueued = false;
+    while (queue.waiters.length > 0 && queue.tasks.length > 0) {
+      const waiter = queue.waiters[queue.waiters.length - 1];
+      const response = queue.tasks.shift()!.dispatch(waiter.identity);
+      if (!response) continue; // stale task: dropped, the poller keeps waiting
+      queue.waiters.pop();
+      waiter.deliver(response);
+    }
   }
 
   /** Waits for a task; resolves with its poll response, or undefined when the poll times out or is cancelled. */
