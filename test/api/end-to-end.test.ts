@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { Connection, Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import type { Express } from 'express';
+import request from 'supertest';
+import { startDevServer, type DevServer } from '../../devserver/src';
+import { createApp } from '../../src/api/app';
+import { recoverUnfinishedDeliveries, startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
+import type { Config } from '../../src/config';
+import { silentLogger } from '../../src/logger';
+import { connectClient } from '../../src/temporal/connection';
+import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
+import { createWorker } from '../../src/worker';
+import { refusedUrl, startReceiver, type Answer, type ReceivedRequest, type Receiver } from '../delivery/receiver';
+import { eventually } from '../workflows/harness';
+import { AUTH, conversionBody, testConfig } from '../support/api';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+/**
+ * The whole service as `npm start` runs it, in real time: the embedded Temporal dev server, the real worker and
+ * activities, the real scheduler, Postgres, and publishers as HTTP receivers on 127.0.0.1. Retries are shortened
+ * to one second by configuration, which is all that differs from production.
+ */
+
+/** One Temporal server with the worker and the API on it; `stop` shuts them down in the launcher's order. */
+interface Stack {
+  app: Express;
+  scheduler: TemporalCallbackScheduler;
+  stop(): Promise<void>;
+}
+
+function e2eConfig(env: Record<string, string> = {}): Config {
+  return testConfig({
+    ALLOW_PRIVATE_TARGETS: 'true',
+    CALLBACK_TIMEOUT: '2s',
+    RETRY_INITIAL_INTERVAL: '1s',
+    RETRY_MAX_ATTEMPTS: '3',
+    RESEND_WINDOW: '1h',
+    TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
+    ...env,
+  });
+}
+
+async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Config): Promise<Stack & { devServer: DevServer }> {
+  const devServer = await startDevServer({ timeSkipping: false });
+  const connection = await NativeConnection.connect({ address: devServer.address });
+  const worker = await createWorker({ connection, config, pool: db.pool, logger: silentLogger, workflowBundle: bundle });
+  const running = worker.run();
+  const client = await connectClient({ ...config, TEMPORAL_ADDRESS: devServer.address });
+  const scheduler = new TemporalCallbackScheduler(client, config);
+  return {
+    devServer,
+    scheduler,
+    app: createApp({ pool: db.pool, scheduler, config, logger: silentLogger }),
+    stop: async () => {
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+      await connection.close();
+      await devServer.shutdown();
+    },
+  };
+}
+
+describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
+  let db: TestDatabase;
+  let bundle: WorkflowBundle;
+  let stack: Stack;
+  let receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    // Worker lifecycle lines at INFO would drown the test output.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    [db, bundle] = await Promise.all([
+      createTestDatabase(),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') }),
+    ]);
+    stack = await startStack(db, bundle, e2eConfig());
+  }, 120_000);
+  afterEach(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    receivers = [];
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await db?.drop();
+  });
+
+  async function publisher(app: Express, answers: Answer[] | ((req: ReceivedRequest, i: number) => Answer)) {
+    const receiver = await startReceiver(answers);
+    receivers.push(receiver);
+    const publisherId = `pub-${randomUUID()}`;
+    await request(app)
+      .put(`/v1/publishers/${publisherId}`)
+      .set(AUTH)
+      .send({ callbackUrl: `${receiver.url}/postback?click={click_id}&payout={payout}`, signingSecret: 'a-signing-secret-for-tests' })
+      .expect(201);
+    return { receiver, publisherId };
+  }
+
+  /** GET /v1/conversions/:id until `done` holds for it. */
+  async function conversionWhen(app: Express, conversionId: string, done: (body: ConversionBody) => boolean): Promise<ConversionBody> {
+    return eventually(async () => {
+      const { body } = await request(app).get(`/v1/conversions/${conversionId}`).set(AUTH).expect(200);
+      return done(body as ConversionBody) ? (body as ConversionBody) : undefined;
+    });
+  }
+
+  interface ConversionBody {
+    callbackSent: 'Yes' | 'No';
+    callback: { status: string; attempts: number; lastStatusCode: number | null; lastError: string | null };
+    attempts: { attemptNumber: number; trigger: string; outcome: string; statusCode: number | null }[];
+  }
+
+  const settled = (status: string) => (body: ConversionBody) =>
+    body.callback.status === status && body.attempts.every((a) => a.outcome !== 'in_flight');
+
+  it('delivers a posted conversion, retrying a 503, and reports it Sent; a duplicate POST sends nothing', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, [{ status: 503, body: 'busy' }, { status: 200, body: 'ok' }]);
+    const body = conversionBody(publisherId, { payout: '2.50', clickId: 'click 1&2' });
+    const conversionId = String(body.conversionId);
+    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+
+    const done = await conversionWhen(stack.app, conversionId, settled('sent'));
+    expect(done.callbackSent).toBe('Yes');
+    expect(done.attempts.map((a) => [a.attemptNumber, a.trigger, a.outcome, a.statusCode])).toEqual([
+      [1, 'automatic', 'failed', 503],
+      [2, 'automatic', 'succeeded', 200],
+    ]);
+    expect(receiver.requests).toHaveLength(2);
+    for (const req of receiver.requests) {
+      expect(req.url).toBe('/postback?click=click%201%262&payout=2.5');
+      expect(req.headers['idempotency-key']).toBe(conversionId);
+      expect(req.headers['webhook-signature']).toMatch(/^v1,/);
+      expect(JSON.parse(req.body)).toMatchObject({ conversionId, clickId: 'click 1&2', payout: 2.5 });
+    }
+
+    const sent = await request(stack.app).get('/v1/conversions').query({ publisherId, callbackSent: 'Yes' }).set(AUTH).expect(200);
+    expect(sent.body.data.map((row: { conversionId: string }) => row.conversionId)).toEqual([conversionId]);
+    const callbacks = await request(stack.app).get('/v1/callbacks').query({ status: 'sent' }).set(AUTH).expect(200);
+    expect(callbacks.body.data).toContainEqual(expect.objectContaining({ conversionId, status: 'sent', attempts: 2, lastStatusCode: 200 }));
+
+    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('marks a 404 Failed after one attempt, and a resend by identifiers delivers it (manual attempt)', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, (_req, i) => (i === 0 ? { status: 404, body: 'no such user' } : { status: 200 }));
+    const body = conversionBody(publisherId);
+    const conversionId = String(body.conversionId);
+    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+
+    const failed = await conversionWhen(stack.app, conversionId, settled('failed'));
+    expect(failed).toMatchObject({ callbackSent: 'No', callback: { status: 'failed', attempts: 1, lastStatusCode: 404 } });
+    expect(failed.callback.lastError).toContain('404');
+    const failedReport = await request(stack.app).get('/v1/callbacks').query({ status: 'failed' }).set(AUTH).expect(200);
+    expect(failedReport.body.data.map((row: { conversionId: string }) => row.conversionId)).toContain(conversionId);
+
+    const resend = await request(stack.app)
+      .post('/v1/callbacks/resend')
+      .set(AUTH)
+      .send({ eventId: body.eventId, clickId: body.clickId })
+      .expect(202);
+    expect(resend.body).toEqual({ conversionId, workflowId: `conversion-callback/${conversionId}` });
+
+    const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
+    expect(sent.callbackSent).toBe('Yes');
+    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode])).toEqual([
+      [1, 'automatic', 404],
+      [2, 'manual', 200],
+    ]);
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('retries until the attempts are exhausted, then Failed; a resend after Failed delivers', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, (_req, i) => (i < 3 ? { status: 500 } : { status: 200 }));
+    const body = conversionBody(publisherId);
+    const conversionId = String(body.conversionId);
+    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+
+    const failed = await conversionWhen(stack.app, conversionId, settled('failed'));
+    expect(failed.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500]);
+    expect(receiver.requests).toHaveLength(3);
+
+    await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).send({ requestedBy: 'ops' }).expect(202);
+    const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
+    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode])).toEqual([
+      [1, 'automatic', 500],
+      [2, 'automatic', 500],
+      [3, 'automatic', 500],
+      [4, 'manual', 200],
+    ]);
+  });
+
+  it('a resend of a callback that was sent sends it once more, recorded as manual', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const body = conversionBody(publisherId);
+    const conversionId = String(body.conversionId);
+    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await conversionWhen(stack.app, conversionId, settled('sent'));
+
+    await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).expect(202);
+    const again = await conversionWhen(stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(again.attempts.map((a) => [a.attemptNumber, a.trigger])).toEqual([
+      [1, 'automatic'],
+      [2, 'manual'],
+    ]);
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('answers 503 while Temporal is unreachable, and the sweep delivers once it is back', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const config = e2eConfig();
+    const deadClient = new Client({ connection: await Connection.lazy({ address: (await refusedUrl()).replace('http://', '') }) });
+    const unreachable = createApp({ pool: db.pool, scheduler: new TemporalCallbackScheduler(deadClient, config), config, logger: silentLogger });
+    try {
+      const body = conversionBody(publisherId);
+      const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(503);
+      expect(res.body.error.code).toBe('temporal_unavailable');
+      const { rows } = await db.pool.query('SELECT workflow_started_at FROM conversions WHERE id = $1', [body.conversionId]);
+      expect(rows).toEqual([{ workflow_started_at: null }]);
+
+      const swept = await startMissingWorkflows({ pool: db.pool, scheduler: stack.scheduler, logger: silentLogger });
+      expect(swept).toMatchObject({ started: 1, temporalUnavailable: false });
+      await conversionWhen(stack.app, String(body.conversionId), settled('sent'));
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await deadClient.connection.close();
+    }
+  });
+
+  it('after the in-memory Temporal restarts, recovery gives a retrying callback its workflow back', async () => {
+    // Long retries: the callback is still retrying when its Temporal goes away.
+    const config = e2eConfig({ RETRY_INITIAL_INTERVAL: '1h' });
+    const before = await startStack(db, bundle, config);
+    const { receiver, publisherId } = await publisher(before.app, (_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
+    const body = conversionBody(publisherId);
+    const conversionId = String(body.conversionId);
+    await request(before.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await conversionWhen(before.app, conversionId, settled('retrying'));
+    await before.stop();
+
+    const after = await startStack(db, bundle, config);
+    try {
+      const recovered = await recoverUnfinishedDeliveries({ pool: db.pool, scheduler: after.scheduler, logger: silentLogger });
+      expect(recovered.started).toBeGreaterThanOrEqual(1);
+      const sent = await conversionWhen(after.app, conversionId, settled('sent'));
+      expect(sent.attempts.map((a) => [a.attemptNumber, a.statusCode])).toEqual([
+        [1, 503],
+        [2, 200],
+      ]);
+      expect(receiver.requests).toHaveLength(2);
+    } finally {
+      await after.stop();
+    }
+  });
+});
