@@ -213,7 +213,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   it('answers 503 while Temporal is unreachable, and the sweep delivers once it is back', async () => {
     const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
     const config = e2eConfig();
-    const deadClient = new Client({ connection: await Connection.lazy({ address: (await refusedUrl()).replace('http://', '') }) });
+    const deadClient = new Client({ connection: Connection.lazy({ address: (await refusedUrl()).replace('http://', '') }) });
     const unreachable = createApp({ pool: db.pool, scheduler: new TemporalCallbackScheduler(deadClient, config), config, logger: silentLogger });
     try {
       const body = conversionBody(publisherId);
