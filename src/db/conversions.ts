@@ -1,33 +1,21 @@
 import type pg from 'pg';
-import { formatPayout } from '../delivery/callback-request';
+import { formatPayout, type ConversionRecord } from '../delivery/callback-request';
 import type { ConversionRef } from '../temporal/callback-scheduler';
 
 export type CallbackStatus = 'pending' | 'retrying' | 'sent' | 'failed';
 
-export interface NewConversion {
+/** What the platform tells about a conversion, besides its id (the payout as canonical decimal text, "1.5"). */
+export type ConversionFields = Omit<ConversionRecord, 'id'>;
+
+export interface NewConversion extends ConversionFields {
   id: string;
-  publisherId: string;
-  clickId: string;
-  eventId: string;
-  offerId: string;
-  /** Canonical decimal text, e.g. "1.5". */
-  payout: string;
-  userId: string;
-  extras: Record<string, unknown>;
   payloadHash: string;
   workflowId: string;
 }
 
 /** One conversion with its callback's current state, as every API answer shows it. */
-export interface ConversionView {
+export interface ConversionView extends ConversionFields {
   conversionId: string;
-  publisherId: string;
-  clickId: string;
-  eventId: string;
-  offerId: string;
-  payout: string;
-  userId: string;
-  extras: Record<string, unknown>;
   workflowId: string;
   workflowStartedAt: Date | null;
   createdAt: Date;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { findConversion, insertConversion, type ConversionView } from '../../db/conversions';
+import { findConversion, insertConversion, type ConversionFields, type ConversionView } from '../../db/conversions';
 import { foreignKeyViolation } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
 import { workflowIdFor } from '../../temporal/callback-scheduler';
@@ -7,16 +7,9 @@ import type { ApiDeps } from '../deps';
 import { ConflictError, ServiceUnavailableError, UnprocessableError, isTemporalUnavailable } from '../errors';
 import { startWorkflowFor } from './start-workflow';
 
-export interface ConversionInput {
+/** The payout is canonical decimal text ("1.5"), so that 1.5 and "1.50" are the same payload. */
+export interface ConversionInput extends ConversionFields {
   conversionId: string;
-  publisherId: string;
-  clickId: string;
-  eventId: string;
-  offerId: string;
-  /** Canonical decimal text ("1.5"), so that 1.5 and "1.50" are the same payload. */
-  payout: string;
-  userId: string;
-  extras: Record<string, unknown>;
 }
 
 /** JSON with object keys sorted at every level: equal payloads serialise equally whatever the key order. */
