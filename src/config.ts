@@ -66,8 +66,13 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Reads the configuration from `env`. A variable set to the empty string counts as unset (`DATABASE_URL=` in a
+ * shell or a compose file means "none", not an invalid URL).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

@@ -82,7 +82,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   if (fresh) {
     await mkdir(path.dirname(dataDir), { recursive: true });
-    await server.initialise();
+    await server.initialise().catch((err: Error) => {
+      if (!/permission denied/i.test(err.message)) throw err;
+      // Under root, Postgres runs as the `postgres` user, which needs to traverse every parent of the data dir.
+      throw new Error(
+        `${err.message}\nPostgres cannot reach ${dataDir}: a parent directory is not accessible to the user it runs as. ` +
+          'Set EMBEDDED_POSTGRES_DIR to a directory whose parents are world-executable (e.g. under /var/tmp).',
+      );
+    });
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
   try {

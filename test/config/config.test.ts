@@ -67,7 +67,7 @@ describe('configuration', () => {
     ['RETRY_MAX_ATTEMPTS', '0', 'RETRY_MAX_ATTEMPTS'],
     ['RETRY_MAX_ATTEMPTS', '2.5', 'RETRY_MAX_ATTEMPTS'],
     ['RETRYABLE_STATUS_CODES', '500,abc', 'comma-separated list of HTTP status codes'],
-    ['RETRYABLE_STATUS_CODES', '', 'comma-separated list'],
+    ['RETRYABLE_STATUS_CODES', ' , ', 'comma-separated list'],
     ['CALLBACK_TIMEOUT', '10 minutes', 'is not a duration'],
     ['ALLOW_PRIVATE_TARGETS', 'yes', 'ALLOW_PRIVATE_TARGETS'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL'],
@@ -83,6 +83,12 @@ describe('configuration', () => {
     expect((error as Error).name).toBe('ConfigError');
     expect((error as ConfigError).problems).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
     expect((error as Error).message).toContain(expected);
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '', API_KEYS: '', PORT: '', RETRY_MAX_ATTEMPTS: '' });
+    expect(config).toEqual(loadConfig({}));
+    expect(config.DATABASE_URL).toBeUndefined();
   });
 
   it('reports every bad variable at once', () => {

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { startReceiver, type Receiver } from '../delivery/receiver';
+import { eventually } from '../workflows/harness';
+
+/**
+ * `npm start` as a newcomer runs it: a child process with embedded Postgres and embedded Temporal. Restarting it
+ * keeps the data, and a callback that was retrying when it stopped is delivered after the restart.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Launched {
+  child: ChildProcess;
+  output: () => string;
+  api: string;
+  key: string;
+}
+
+/** Starts scripts/start.ts and waits for its banner; returns the API URL and the generated key it printed. */
+async function launch(env: Record<string, string>): Promise<Launched> {
+  const child = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const banner = await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
+    return /conversion-callbacks is running/.test(output) ? output : undefined;
+  }, 90_000);
+  const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
+  const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
+  if (!api || !key) throw new Error(`unexpected banner:\n${banner}`);
+  return { child, output: () => output, api, key };
+}
+
+/** Ctrl-C, as a user would; resolves with the exit code. */
+async function interrupt(launched: Launched): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => launched.child.once('exit', (code) => resolve(code)));
+  launched.child.kill('SIGINT');
+  return exited;
+}
+
+describe('npm start', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  let receiver: Receiver;
+  let running: Launched | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-start-'));
+    // Under root, Postgres runs as `postgres` and must be able to traverse this directory (mkdtemp makes it 0700).
+    await chmod(dataDir, 0o755);
+    env = {
+      NODE_ENV: 'development',
+      API_KEYS: '',
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      EMBEDDED_POSTGRES_DIR: path.join(dataDir, 'postgres'),
+      ALLOW_PRIVATE_TARGETS: 'true',
+      // The callback must still be waiting for its retry when the service stops.
+      RETRY_INITIAL_INTERVAL: '1h',
+    };
+    receiver = await startReceiver((_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
+  });
+  afterAll(async () => {
+    if (running?.child.exitCode === null) await interrupt(running);
+    await receiver.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses to start in production without API keys', async () => {
+    const child = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'production' } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('API_KEYS is not set');
+  });
+
+  it('keeps the data across a restart and delivers a callback that was retrying when it stopped', async () => {
+    running = await launch(env);
+    const first = running;
+    const auth = { Authorization: `Bearer ${first.key}` };
+    await request(first.api).put('/v1/publishers/pub-restart').set(auth).send({ callbackUrl: `${receiver.url}/cb` }).expect(201);
+    await request(first.api)
+      .post('/v1/conversions')
+      .set(auth)
+      .send({ conversionId: 'conv-restart', publisherId: 'pub-restart', clickId: 'c', eventId: 'e', offerId: 'o', payout: 1, userId: 'u' })
+      .expect(201);
+    await eventually(async () => {
+      const { body } = await request(first.api).get('/v1/conversions/conv-restart').set(auth).expect(200);
+      return body.callback.status === 'retrying' ? true : undefined;
+    });
+    expect(await interrupt(first)).toBe(0);
+    expect(first.output()).not.toMatch(/could not stop|shutdown failed/);
+
+    running = await launch(env);
+    const second = running;
+    // A new key for the new run; the old one no longer works.
+    expect(second.key).not.toBe(first.key);
+    await request(second.api).get('/v1/callbacks').set(auth).expect(401);
+    const sent = await eventually(async () => {
+      const { body } = await request(second.api).get('/v1/conversions/conv-restart').set({ Authorization: `Bearer ${second.key}` }).expect(200);
+      return body.callback.status === 'sent' ? body : undefined;
+    });
+    expect(sent.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 200]);
+    expect(receiver.requests).toHaveLength(2);
+    expect(await interrupt(second)).toBe(0);
+  });
+});
