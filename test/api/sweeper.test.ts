@@ -1,0 +1,66 @@
+import { startSweeper } from '../../src/api/sweeper';
+import { createLogger } from '../../src/logger';
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('startSweeper', () => {
+  it('runs at once, then again after each interval, never two runs at a time', async () => {
+    let running = 0;
+    let overlapped = false;
+    let runs = 0;
+    const sweeper = startSweeper(
+      'test-sweep',
+      async () => {
+        running += 1;
+        overlapped ||= running > 1;
+        runs += 1;
+        await tick(30); // longer than the interval: the next run waits for this one
+        running -= 1;
+      },
+      10,
+      createLogger({ write: () => undefined }),
+    );
+    expect(runs).toBe(1);
+    await tick(200);
+    await sweeper.stop();
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(overlapped).toBe(false);
+  });
+
+  it('logs a failed run and keeps sweeping', async () => {
+    const lines: string[] = [];
+    let runs = 0;
+    const sweeper = startSweeper(
+      'test-sweep',
+      () => {
+        runs += 1;
+        return runs === 1 ? Promise.reject(new Error('Temporal is down')) : Promise.resolve();
+      },
+      5,
+      createLogger({ write: (line) => lines.push(line) }),
+    );
+    await tick(50);
+    await sweeper.stop();
+    expect(runs).toBeGreaterThan(1);
+    expect(lines.some((line) => line.includes('test-sweep failed') && line.includes('Temporal is down'))).toBe(true);
+  });
+
+  it('stop() waits for the run in progress and prevents the next one', async () => {
+    let finished = false;
+    let runs = 0;
+    const sweeper = startSweeper(
+      'test-sweep',
+      async () => {
+        runs += 1;
+        await tick(40);
+        finished = true;
+      },
+      1,
+      createLogger({ write: () => undefined }),
+    );
+    await sweeper.stop();
+    expect(finished).toBe(true);
+    await tick(20);
+    expect(runs).toBe(1);
+  });
+});
