@@ -10,7 +10,6 @@ import { publisherRoutes } from './routes/publishers';
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('query parser', 'simple');
 
   app.get('/healthz', async (_req, res) => {
     await deps.pool.query('SELECT 1');

@@ -60,6 +60,15 @@ describe('API authentication and error handling', () => {
     expect(res.body.error.fields).toEqual([{ in: 'body', field: '', reason: expect.stringContaining('not valid JSON') }]);
   });
 
+  it('answers a body over 64 KB with 413 JSON', async () => {
+    const res = await request(app)
+      .post('/v1/conversions')
+      .set(AUTH)
+      .send({ extras: { blob: 'x'.repeat(70_000) } })
+      .expect(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
   it('answers 503 without a stack when Postgres is down', async () => {
     const deadPool = createPool('postgres://nobody:nothing@127.0.0.1:1/none', silentLogger);
     const down = createApp({ pool: deadPool, scheduler: new RecordingScheduler(), config: testConfig(), logger: silentLogger });

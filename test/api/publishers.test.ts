@@ -73,6 +73,7 @@ describe('PUT/GET /v1/publishers/:publisherId', () => {
     ['a relative URL', { callbackUrl: '/cb' }, 'callbackUrl', 'absolute http(s) URL'],
     ['a non-http scheme', { callbackUrl: 'ftp://publisher.example/cb' }, 'callbackUrl', 'http or https'],
     ['unknown macros', { callbackUrl: 'https://p.example/cb?a={clickid}&b={amount}' }, 'callbackUrl', '{clickid}, {amount}'],
+    ['a macro in the wrong case', { callbackUrl: 'https://p.example/cb?a={Click_Id}' }, 'callbackUrl', 'unknown macro(s) {Click_Id}'],
     ['credentials in the URL', { callbackUrl: 'https://user:pw@p.example/cb' }, 'callbackUrl', 'credentials'],
     ['a missing URL', { callbackUrl: undefined }, 'callbackUrl', 'Required'],
     ['an unknown method', { method: 'PUT' }, 'method', "Expected 'GET' | 'POST'"],
