@@ -75,6 +75,12 @@ describe('API authentication and error handling', () => {
     try {
       const res = await request(down).get('/v1/conversions').set(AUTH).expect(503);
       expect(res.body).toEqual({ error: { code: 'database_unavailable', message: expect.stringContaining('Retry') } });
+      const posted = await request(down)
+        .post('/v1/conversions')
+        .set(AUTH)
+        .send({ conversionId: 'c-503', publisherId: 'p', clickId: 'k', eventId: 'e', offerId: 'o', payout: 1, userId: 'u' })
+        .expect(503);
+      expect(posted.body.error.code).toBe('database_unavailable');
       await request(down).get('/healthz').expect(503);
     } finally {
       await deadPool.end();
