@@ -59,6 +59,15 @@ function banner(lines: { api: string; temporal: string; postgres: string; genera
   ].join('\n');
 }
 
+/** Adds what the user can do about a failure (e.g. a port in use) to its message. */
+async function withHint<T>(work: Promise<T>, hint: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${hint}`, { cause: err });
+  }
+}
+
 /** "postgres://user:secret@host:port/db" → "host:port/db": never print a password. */
 function describeDatabase(url: string): string {
   const parsed = new URL(url);
@@ -77,11 +86,14 @@ async function main(): Promise<void> {
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
-      const postgres = await startEmbeddedPostgres({
-        dataDir: config.EMBEDDED_POSTGRES_DIR,
-        port: config.EMBEDDED_POSTGRES_PORT,
-        log: (line) => logger.debug(line, { component: 'postgres' }),
-      });
+      const postgres = await withHint(
+        startEmbeddedPostgres({
+          dataDir: config.EMBEDDED_POSTGRES_DIR,
+          port: config.EMBEDDED_POSTGRES_PORT,
+          log: (line) => logger.debug(line, { component: 'postgres' }),
+        }),
+        'Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.',
+      );
       stack.push('embedded Postgres', () => postgres.stop());
       databaseUrl = postgres.url;
     }
@@ -89,12 +101,15 @@ async function main(): Promise<void> {
     const embeddedTemporal = !config.TEMPORAL_ADDRESS;
     let temporalAddress = config.TEMPORAL_ADDRESS;
     if (!temporalAddress) {
-      const devServer = await startDevServer({
-        timeSkipping: false,
-        port: config.EMBEDDED_TEMPORAL_PORT,
-        host: '127.0.0.1',
-        log: (line) => logger.debug(line, { component: 'temporal-devserver' }),
-      });
+      const devServer = await withHint(
+        startDevServer({
+          timeSkipping: false,
+          port: config.EMBEDDED_TEMPORAL_PORT,
+          host: '127.0.0.1',
+          log: (line) => logger.debug(line, { component: 'temporal-devserver' }),
+        }),
+        'Set EMBEDDED_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS to use a running Temporal.',
+      );
       stack.push('embedded Temporal', () => devServer.shutdown());
       temporalAddress = devServer.address;
     }
@@ -120,10 +135,13 @@ async function main(): Promise<void> {
     const client = await connectClient({ ...config, TEMPORAL_ADDRESS: temporalAddress });
     stack.push('Temporal client', () => client.connection.close());
     const scheduler = new TemporalCallbackScheduler(client, config);
-    const api = await startApiService(
-      { pool, scheduler, config: { ...config, API_KEYS: keys }, logger },
-      // The embedded Temporal keeps workflows in memory: after a restart, unfinished deliveries need theirs back.
-      { recoverDeliveries: embeddedTemporal },
+    const api = await withHint(
+      startApiService(
+        { pool, scheduler, config: { ...config, API_KEYS: keys }, logger },
+        // The embedded Temporal keeps workflows in memory: after a restart, unfinished deliveries need theirs back.
+        { recoverDeliveries: embeddedTemporal },
+      ),
+      'Set PORT to a free port if the API could not listen.',
     );
     stack.push('API', () => api.stop());
 
