@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import request from 'supertest';
+import { startDevServer, type DevServer } from '../../devserver/src';
+import { eventually } from '../workflows/harness';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+
+/** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+function runApi(env: Record<string, string>) {
+  const child = spawn(TSX, ['src/api/server.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exited, output: () => output };
+}
+
+describe('npm run api', () => {
+  let db: TestDatabase;
+  let temporal: DevServer;
+
+  beforeAll(async () => {
+    [db, temporal] = await Promise.all([createTestDatabase(), startDevServer({ timeSkipping: false })]);
+  });
+  afterAll(async () => {
+    await temporal?.shutdown();
+    await db?.drop();
+  });
+
+  it.each([
+    ['DATABASE_URL', { TEMPORAL_ADDRESS: '127.0.0.1:1', API_KEYS: 'k' }, 'needs DATABASE_URL and TEMPORAL_ADDRESS'],
+    ['TEMPORAL_ADDRESS', { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db', API_KEYS: 'k' }, 'needs DATABASE_URL and TEMPORAL_ADDRESS'],
+    ['API_KEYS', { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db', TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'refuses to start without keys'],
+  ])('refuses to start without %s', async (_name, env, message) => {
+    const api = runApi({ DATABASE_URL: '', TEMPORAL_ADDRESS: '', API_KEYS: '', ...env });
+    expect(await api.exited).toBe(1);
+    expect(api.output()).toContain(message);
+  });
+
+  it('migrates, serves the API and stops cleanly on SIGTERM', async () => {
+    const api = runApi({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, API_KEYS: 'prod-key', PORT: '0', NODE_ENV: 'production' });
+    try {
+      const url = await eventually(async () => {
+        if (api.child.exitCode !== null) throw new Error(`npm run api exited:\n${api.output()}`);
+        return /"msg":"API listening","url":"([^"]+)"/.exec(api.output())?.[1];
+      }, 30_000);
+      await request(url).get('/healthz').expect(200);
+      await request(url).get('/v1/callbacks').expect(401);
+      await request(url).get('/v1/callbacks').set({ Authorization: 'Bearer prod-key' }).expect(200, { data: [], nextCursor: null });
+      expect(api.output()).not.toContain('prod-key');
+    } finally {
+      api.child.kill('SIGTERM');
+    }
+    expect(await api.exited).toBe(0);
+  });
+});
