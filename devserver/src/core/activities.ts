@@ -197,7 +197,7 @@ export function findActivityById(run: WorkflowRun, activityId: string): Activity
   throw notFound(`Activity ${activityId} is not running.`);
 }
 
-function finish(run: WorkflowRun, activity: ActivityState, closing: (startedEventId: number) => HeldBackEvent): void {
+function finish(run: WorkflowRun, activity: ActivityState, closing: HeldBackEvent): void {
   clearAttemptTimers(activity);
   for (const t of activity.activityTimers.splice(0)) t.cancel();
   run.activities.delete(activity.scheduledEventId);
@@ -217,15 +217,14 @@ function finish(run: WorkflowRun, activity: ActivityState, closing: (startedEven
       }),
     );
   }
-  events.push({ ...closing(0), startedByPrevious: started });
+  events.push({ ...closing, startedByPrevious: started });
   run.addExternalEvents(events);
 }
 
 export function completeActivity(run: WorkflowRun, activity: ActivityState, result: Payloads | null | undefined, identity: string): void {
-  finish(run, activity, (startedEventId) =>
+  finish(run, activity,
     heldEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 'activityTaskCompletedEventAttributes', {
       scheduledEventId: activity.scheduledEventId,
-      startedEventId,
       result: result ?? undefined,
       identity,
     }),
@@ -269,20 +268,18 @@ function retryOrClose(run: WorkflowRun, activity: ActivityState, failure: Failur
       finalType === timeoutType
         ? failure
         : timeoutFailureOf(finalType, activity, 'Not enough time to schedule next retry before activity ScheduleToClose timeout, giving up retrying', failure);
-    finish(run, activity, (startedEventId) =>
+    finish(run, activity,
       heldEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, 'activityTaskTimedOutEventAttributes', {
         scheduledEventId: activity.scheduledEventId,
-        startedEventId,
         failure: { ...timeoutFailure, cause: timeoutFailure.cause ?? activity.lastFailure },
         retryState: decision.state,
       }),
     );
     return;
   }
-  finish(run, activity, (startedEventId) =>
+  finish(run, activity,
     heldEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, 'activityTaskFailedEventAttributes', {
       scheduledEventId: activity.scheduledEventId,
-      startedEventId,
       failure,
       retryState: decision.state,
       identity,
@@ -309,10 +306,9 @@ function onTimeout(run: WorkflowRun, activity: ActivityState, attempt: number, t
     return;
   }
   // Schedule-to-start and schedule-to-close are final.
-  finish(run, activity, (startedEventId) =>
+  finish(run, activity,
     heldEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, 'activityTaskTimedOutEventAttributes', {
       scheduledEventId: activity.scheduledEventId,
-      startedEventId,
       failure: { ...failure, cause: activity.lastFailure },
       retryState: RetryState.RETRY_STATE_TIMEOUT,
     }),
@@ -349,10 +345,9 @@ export function requestCancelActivity(run: WorkflowRun, scheduledEventId: number
 }
 
 export function cancelActivity(run: WorkflowRun, activity: ActivityState, details: Payloads | null | undefined, identity: string): void {
-  finish(run, activity, (startedEventId) =>
+  finish(run, activity,
     heldEvent(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, 'activityTaskCanceledEventAttributes', {
       scheduledEventId: activity.scheduledEventId,
-      startedEventId,
       details: details ?? undefined,
       latestCancelRequestedEventId: activity.cancelRequestedEventId,
       identity,
