@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
@@ -20,10 +20,12 @@ export interface Harness {
 }
 
 export async function createHarness(): Promise<Harness> {
+  // The tests provoke activity failures on purpose: the SDK's WARN line for each would drown the test output.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const [env, db, bundle] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEVSERVER_PATH } } }),
     createTestDatabase(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('ERROR') }),
   ]);
   return { env, db, bundle };
 }
