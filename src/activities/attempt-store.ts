@@ -59,8 +59,8 @@ export interface AttemptResult {
 }
 
 /**
- * Writes the attempt's outcome and, in the same transaction, the callback's current state. The callback row is
- * only touched by its latest attempt: a cancelled attempt that finishes late must not overwrite a newer one.
+ * Writes the attempt's outcome and, in the same transaction, the callback's current state. The callback's state
+ * is only set by its latest attempt: a cancelled attempt that finishes late must not overwrite a newer one.
  * Without success or a next retry the status is left as it is: the workflow marks the callback failed.
  */
 export async function finishAttempt(
@@ -90,13 +90,19 @@ export async function finishAttempt(
         result.nextRetryDelayMs,
       ],
     );
-    await client.query(
+    const latest = await client.query(
       `UPDATE callbacks
           SET status = COALESCE($2, status), sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END,
               last_status_code = $3, last_error = $4, next_retry_at = $5, updated_at = now()
         WHERE conversion_id = $1 AND attempts = $6`,
       [attempt.conversionId, status, statusCode, result.error, updated.rows[0].next_retry_at, attempt.attemptNumber],
     );
+    // A late success still reached the publisher: the conversion report must say "Callback Sent: Yes".
+    if (latest.rowCount === 0 && result.succeeded) {
+      await client.query('UPDATE callbacks SET sent_at = COALESCE(sent_at, now()), updated_at = now() WHERE conversion_id = $1', [
+        attempt.conversionId,
+      ]);
+    }
   });
 }
 

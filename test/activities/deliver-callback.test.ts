@@ -191,6 +191,18 @@ describe('deliverCallback', () => {
     ]);
   });
 
+  it('records that the publisher got the callback when a cancelled attempt succeeds late', async () => {
+    const publisher = await receiver((_, index) => (index === 0 ? { status: 200, delayMs: 300 } : { status: 404 }));
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const late = runAttempt(conversionId, { activityId: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
+    await late;
+    const callback = await callbackRow(db.pool, conversionId);
+    expect(callback).toMatchObject({ attempts: 2, last_status_code: 404 });
+    expect(callback.sent_at).toBeInstanceOf(Date);
+  });
+
   it('fails non-retryably when the conversion is unknown', async () => {
     const { failure } = await runAttempt('conv-missing');
     expect(failure).toMatchObject({ type: 'ConversionNotFound', nonRetryable: true });
