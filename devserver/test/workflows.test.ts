@@ -255,3 +255,16 @@ describe('queries and status codes', () => {
     });
   });
 });
+
+test('describe task queue lists the workers polling it', async () => {
+  await withWorker(suite, async (taskQueue) => {
+    await suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId: uniqueId('tq'), args: ['x'] });
+    const { pollers } = await suite.env.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    expect(pollers?.length).toBeGreaterThan(0);
+    expect(pollers?.[0].identity).toBeTruthy();
+  });
+});

@@ -109,7 +109,7 @@ export class Matching {
   }
 
   describe(namespace: string, kind: TaskKind, name: string): { pollers: Array<{ identity: string; lastAccessMs: number }>; backlog: number } {
-    const queue = this.queue(namespace, kind, name);
+    const queue = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`) ?? new TaskQueue();
     return {
       pollers: [...queue.pollers].map(([identity, lastAccessMs]) => ({ identity, lastAccessMs })),
       backlog: queue.tasks.length,

@@ -1,6 +1,6 @@
 /** Worker calls: polling, completing and failing workflow/activity/query tasks, heartbeats, shutdown; queries. */
 import type { CallContext, Handler } from '../transport/grpc-server';
-import { Plain, ws, enums } from '../proto';
+import { Plain, ws, enums, msToTimestamp } from '../proto';
 import { invalidArgument, notFound } from '../transport/rpc-error';
 import { cancelActivity, completeActivity, failActivity, findActivity, findActivityById, heartbeatActivity } from '../core/activities';
 import { completeWorkflowTask } from '../core/workflow-task-completion';
@@ -118,6 +118,16 @@ export function taskHandlers(state: ServerState): Record<string, Handler> {
     RecordActivityTaskHeartbeatById: (req: Plain<ws.RecordActivityTaskHeartbeatByIdRequest.$Properties>) => {
       const { run, activity } = activityById(req);
       return heartbeatActivity(run, activity, req.details);
+    },
+
+    /** Who polled the queue recently, and its backlog: what the Web UI's task-queue page and health checks read. */
+    DescribeTaskQueue: (req: Plain<ws.DescribeTaskQueueRequest.$Properties>) => {
+      const kind = req.taskQueueType === enums.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY ? 'activity' : 'workflow';
+      const { pollers, backlog } = store.matching.describe(req.namespace ?? '', kind, req.taskQueue?.name ?? '');
+      return {
+        pollers: pollers.map((p) => ({ identity: p.identity, lastAccessTime: msToTimestamp(p.lastAccessMs), ratePerSecond: 100_000 })),
+        taskQueueStatus: { backlogCountHint: backlog },
+      };
     },
 
     ShutdownWorker: (req: Plain<ws.ShutdownWorkerRequest.$Properties>) => {
