@@ -176,14 +176,22 @@ describe('deliverCallback', () => {
     expect((await attemptRows(db.pool, conversionId)).map((r) => r.outcome)).toEqual(['abandoned', 'succeeded', 'succeeded']);
   });
 
-  it('keeps the callback state of a newer cycle when a cancelled attempt answers late', async () => {
-    // The first request (the old cycle's attempt) is slow and fails; the resend's attempt succeeds meanwhile.
-    const publisher = await receiver((_, index) => (index === 0 ? { status: 503, delayMs: 300 } : { status: 200 }));
+  /**
+   * A resend cancels a cycle whose attempt is still waiting for its answer: the resend's attempt (answered with
+   * `resendStatus`) runs meanwhile, and the old one gets `lateStatus` after it.
+   */
+  async function resendDuringSlowAttempt(lateStatus: number, resendStatus: number): Promise<string> {
+    const publisher = await receiver((_, index) => (index === 0 ? { status: lateStatus, delayMs: 300 } : { status: resendStatus }));
     const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
     const late = runAttempt(conversionId, { activityId: '1' });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
     await late;
+    return conversionId;
+  }
+
+  it('keeps the callback state of a newer cycle when a cancelled attempt answers late', async () => {
+    const conversionId = await resendDuringSlowAttempt(503, 200);
     expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'sent', attempts: 2, last_status_code: 200 });
     expect((await attemptRows(db.pool, conversionId)).map((r) => [r.trigger, r.outcome, r.status_code])).toEqual([
       ['automatic', 'failed', 503],
@@ -192,12 +200,7 @@ describe('deliverCallback', () => {
   });
 
   it('records that the publisher got the callback when a cancelled attempt succeeds late', async () => {
-    const publisher = await receiver((_, index) => (index === 0 ? { status: 200, delayMs: 300 } : { status: 404 }));
-    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
-    const late = runAttempt(conversionId, { activityId: '1' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
-    await late;
+    const conversionId = await resendDuringSlowAttempt(200, 404);
     const callback = await callbackRow(db.pool, conversionId);
     expect(callback).toMatchObject({ attempts: 2, last_status_code: 404 });
     expect(callback.sent_at).toBeInstanceOf(Date);
