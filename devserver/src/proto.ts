@@ -39,25 +39,23 @@ export import ws = temporal.api.workflowservice.v1;
 
 export import EventType = temporal.api.enums.v1.EventType;
 
-export function durationToMs(d: Duration | null | undefined): number {
-  if (!d) return 0;
-  return (d.seconds ?? 0) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
+/** google.protobuf.Duration and Timestamp share one shape: seconds and nanos. */
+type SecondsNanos = { seconds?: number | null; nanos?: number | null };
+
+function secondsNanosToMs(value: SecondsNanos | null | undefined): number {
+  if (!value) return 0;
+  return (value.seconds ?? 0) * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
 }
 
-export function msToDuration(ms: number): Duration {
+function msToSecondsNanos(ms: number): { seconds: number; nanos: number } {
   const seconds = Math.floor(ms / 1000);
   return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
 }
 
-export function timestampToMs(t: Timestamp | null | undefined): number {
-  if (!t) return 0;
-  return (t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}
-
-export function msToTimestamp(ms: number): Timestamp {
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: Math.round((ms - seconds * 1000) * 1e6) };
-}
+export const durationToMs: (d: Duration | null | undefined) => number = secondsNanosToMs;
+export const timestampToMs: (t: Timestamp | null | undefined) => number = secondsNanosToMs;
+export const msToDuration: (ms: number) => Duration = msToSecondsNanos;
+export const msToTimestamp: (ms: number) => Timestamp = msToSecondsNanos;
 
 /** Encodes a JSON value as a `json/plain` payload (memo fields and search attributes set by this server). */
 export function jsonPayload(value: unknown, type?: string): Payload {
