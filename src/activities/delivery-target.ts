@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ConversionRow } from '../db/conversions';
 import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-request';
 
 /**
@@ -11,15 +12,7 @@ export interface DeliveryTarget {
   publisher: PublisherEndpoint;
 }
 
-interface TargetRow {
-  id: string;
-  publisher_id: string;
-  click_id: string;
-  event_id: string;
-  offer_id: string;
-  payout: string;
-  user_id: string;
-  extras: Record<string, unknown>;
+interface TargetRow extends Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> {
   callback_url: string;
   method: 'GET' | 'POST';
   secret_header_name: string | null;

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { configSchema, type Config } from '../../src/config';
+import { insertConversion as storeConversion } from '../../src/db/conversions';
+import { upsertPublisher } from '../../src/db/publishers';
+import { withTransaction } from '../../src/db/transaction';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 
 /** The service's configuration for tests: defaults, with private targets allowed so receivers on 127.0.0.1 work. */
@@ -16,29 +19,28 @@ export interface PublisherFixture {
   timeoutMs?: number;
 }
 
-/** Inserts a publisher and one conversion of it with its pending callback row; returns the conversion id. */
+/**
+ * Stores a publisher and one conversion of it (with its pending callback) through the service's own writes;
+ * returns their ids.
+ */
 export async function insertConversion(pool: pg.Pool, publisher: PublisherFixture): Promise<{ conversionId: string; publisherId: string }> {
   const publisherId = `pub-${randomUUID()}`;
   const conversionId = `conv-${randomUUID()}`;
-  await pool.query(
-    `INSERT INTO publishers (id, callback_url, method, secret_header_name, secret_header_value, signing_secret, timeout_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
+  await upsertPublisher(pool, { id: publisherId, method: 'POST', timeoutMs: 2000, ...publisher });
+  await withTransaction(pool, (client) =>
+    storeConversion(client, {
+      id: conversionId,
       publisherId,
-      publisher.callbackUrl,
-      publisher.method ?? 'POST',
-      publisher.secretHeader?.name ?? null,
-      publisher.secretHeader?.value ?? null,
-      publisher.signingSecret ?? null,
-      publisher.timeoutMs ?? 2000,
-    ],
+      clickId: 'click-1',
+      eventId: 'evt-1',
+      offerId: 'offer-1',
+      payout: '1.5',
+      userId: 'user-1',
+      extras: {},
+      payloadHash: 'hash',
+      workflowId: workflowIdFor(conversionId),
+    }),
   );
-  await pool.query(
-    `INSERT INTO conversions (id, publisher_id, click_id, event_id, offer_id, payout, user_id, payload_hash, workflow_id)
-     VALUES ($1, $2, 'click-1', 'evt-1', 'offer-1', 1.5, 'user-1', 'hash', $3)`,
-    [conversionId, publisherId, workflowIdFor(conversionId)],
-  );
-  await pool.query(`INSERT INTO callbacks (conversion_id, status) VALUES ($1, 'pending')`, [conversionId]);
   return { conversionId, publisherId };
 }
 
