@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { configSchema, type Config } from '../../src/config';
-import { insertConversion as storeConversion } from '../../src/db/conversions';
+import type { AttemptRow } from '../../src/activities/attempt-log';
+import { insertConversion as storeConversion, type ConversionRow } from '../../src/db/conversions';
 import { upsertPublisher } from '../../src/db/publishers';
 import { withTransaction } from '../../src/db/transaction';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
@@ -44,32 +45,18 @@ export async function insertConversion(pool: pg.Pool, publisher: PublisherFixtur
   return { conversionId, publisherId };
 }
 
-export interface CallbackRow {
-  status: string;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_retry_at: Date | null;
-  sent_at: Date | null;
-  failed_at: Date | null;
-}
+export type CallbackRow = Pick<
+  ConversionRow,
+  'status' | 'attempts' | 'last_status_code' | 'last_error' | 'next_retry_at' | 'sent_at' | 'failed_at'
+>;
 
 export async function callbackRow(pool: pg.Pool, conversionId: string): Promise<CallbackRow> {
   const { rows } = await pool.query<CallbackRow>('SELECT * FROM callbacks WHERE conversion_id = $1', [conversionId]);
   return rows[0];
 }
 
-export interface AttemptRowFixture {
+export interface AttemptRowFixture extends AttemptRow {
   attempt_key: string;
-  attempt_number: number;
-  trigger: string;
-  outcome: string;
-  status_code: number | null;
-  error_class: string | null;
-  error_message: string | null;
-  response_snippet: string | null;
-  duration_ms: number | null;
-  next_retry_at: Date | null;
 }
 
 export async function attemptRows(pool: pg.Pool, conversionId: string): Promise<AttemptRowFixture[]> {
