@@ -22,11 +22,17 @@ afterEach(async () => {
   receivers = [];
 });
 
-/** A publisher endpoint that stamps each request with the test server's (skipped) clock. */
-async function publisherAnswering(answers: Answer[]): Promise<Receiver> {
-  const receiver = await startReceiver(answers, () => harness.env.currentTimeMs());
-  receivers.push(receiver);
-  return receiver;
+/** A publisher whose endpoint is `callbackUrl`, one conversion of it, and a worker with its scheduler. */
+async function setUpAt(callbackUrl: string, env: Record<string, string> = {}) {
+  const ids = await insertConversion(harness.db.pool, { callbackUrl });
+  return { ...ids, ...(await startService(harness, env)) };
+}
+
+/** The same, with a receiver that answers `answers` and stamps each request with the test server's clock. */
+async function setUp(answers: Answer[], env: Record<string, string> = {}) {
+  const publisher = await startReceiver(answers, () => harness.env.currentTimeMs());
+  receivers.push(publisher);
+  return { publisher, ...(await setUpAt(publisher.url, env)) };
 }
 
 function handleOf(conversionId: string) {
@@ -53,9 +59,7 @@ async function stateOf(conversionId: string): Promise<DeliveryState> {
 
 describe('conversion callback workflow', () => {
   it('retries 503 and 500 after 2 then 4 minutes and ends Sent', async () => {
-    const publisher = await publisherAnswering([{ status: 503 }, { status: 500 }, { status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 503 }, { status: 500 }, { status: 200 }]);
 
     const state = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -81,9 +85,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('waits longer when a 503 carries a longer Retry-After', async () => {
-    const publisher = await publisherAnswering([{ status: 503, headers: { 'retry-after': '600' } }, { status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 503, headers: { 'retry-after': '600' } }, { status: 200 }]);
 
     await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -95,9 +97,7 @@ describe('conversion callback workflow', () => {
   });
 
   it.each([404, 401])('tries a %i once and marks the callback Failed', async (status) => {
-    const publisher = await publisherAnswering([{ status, body: 'nope' }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status, body: 'nope' }]);
 
     await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -114,8 +114,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('retries network errors, and marks the callback Failed when every attempt is exhausted', async () => {
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: await refusedUrl() });
-    const { worker, scheduler } = await startService(harness, { RETRY_MAX_ATTEMPTS: '3' });
+    const { conversionId, publisherId, worker, scheduler } = await setUpAt(await refusedUrl(), { RETRY_MAX_ATTEMPTS: '3' });
 
     await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -130,9 +129,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('makes 6 attempts on a 503 that never ends (2, 4, 8, 16, 32 minutes apart), then Failed', async () => {
-    const publisher = await publisherAnswering([{ status: 503 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 503 }]);
 
     const failure = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -155,9 +152,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('delivers on a resend after Failed, recorded as manual', async () => {
-    const publisher = await publisherAnswering([{ status: 404 }, { status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { conversionId, publisherId, worker, scheduler } = await setUp([{ status: 404 }, { status: 200 }]);
 
     const state = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -174,9 +169,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('sends at once on a resend during a backoff wait', async () => {
-    const publisher = await publisherAnswering([{ status: 503 }, { status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 503 }, { status: 200 }]);
 
     await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -193,9 +186,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('shows the Web UI the pending attempt, its running log and the last failure with every attempt so far', async () => {
-    const publisher = await publisherAnswering([{ status: 503 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { conversionId, publisherId, worker, scheduler } = await setUp([{ status: 503 }]);
 
     const pending = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -217,9 +208,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('sends again on a resend after success (a new run through signal-with-start)', async () => {
-    const publisher = await publisherAnswering([{ status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 200 }]);
 
     const resent = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
@@ -240,9 +229,7 @@ describe('conversion callback workflow', () => {
   });
 
   it('starts one workflow when the same conversion is started twice, and never restarts a closed one', async () => {
-    const publisher = await publisherAnswering([{ status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(harness.db.pool, { callbackUrl: publisher.url });
-    const { worker, scheduler } = await startService(harness);
+    const { publisher, conversionId, publisherId, worker, scheduler } = await setUp([{ status: 200 }]);
 
     await worker.runUntil(async () => {
       const started = await Promise.all([
