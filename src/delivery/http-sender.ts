@@ -1,6 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import { classifyNetworkError, RequestTimeoutError, type NetworkErrorClass } from './network-errors';
+import { parseRetryAfter } from './retry-after';
 import { checkLiteralHost, guardedLookup } from './ssrf-guard';
+
+export type { NetworkErrorClass } from './network-errors';
 
 /** One fully prepared HTTP request to a publisher (see callback-request.ts). */
 export interface CallbackRequest {
@@ -10,16 +14,6 @@ export interface CallbackRequest {
   body?: string;
   timeoutMs: number;
 }
-
-export type NetworkErrorClass =
-  | 'timeout'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'dns'
-  | 'tls'
-  | 'blocked_target'
-  | 'invalid_url'
-  | 'network';
 
 export type SendOutcome =
   | { kind: 'response'; status: number; bodySnippet: string; durationMs: number; retryAfterMs?: number }
@@ -44,42 +38,6 @@ interface HttpAnswer {
   status: number;
   bodySnippet: string;
   retryAfterMs?: number;
-}
-
-class RequestTimeoutError extends Error {
-  readonly code = 'ERR_CALLBACK_TIMEOUT';
-}
-
-/** `Retry-After` is either delta-seconds or an HTTP date; returns milliseconds from `nowMs`, or undefined. */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // HTTP dates always carry a day or month name; this keeps Date.parse from reading "-5" as a year.
-  const dateMs = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  return Number.isNaN(dateMs) ? undefined : Math.max(0, dateMs - nowMs);
-}
-
-const ERROR_CLASS_BY_CODE: Record<string, NetworkErrorClass> = {
-  ERR_CALLBACK_TIMEOUT: 'timeout',
-  ETIMEDOUT: 'timeout',
-  ERR_BLOCKED_TARGET: 'blocked_target',
-  ECONNREFUSED: 'connection_refused',
-  ECONNRESET: 'connection_reset',
-  EPIPE: 'connection_reset',
-  ENOTFOUND: 'dns',
-  EAI_AGAIN: 'dns',
-  EAI_FAIL: 'dns',
-  ENODATA: 'dns',
-};
-
-export function classifyNetworkError(err: NodeJS.ErrnoException): NetworkErrorClass {
-  const code = err.code ?? '';
-  if (code in ERROR_CLASS_BY_CODE) return ERROR_CLASS_BY_CODE[code];
-  // OpenSSL reports certificate and handshake problems under many codes; these prefixes cover them.
-  if (/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)) return 'tls';
-  if (err.message === 'socket hang up') return 'connection_reset';
-  return 'network';
 }
 
 function parseTarget(url: string): URL | undefined {

@@ -1,4 +1,4 @@
-import { createHttpSender, parseRetryAfter } from '../../src/delivery/http-sender';
+import { createHttpSender } from '../../src/delivery/http-sender';
 import { refusedUrl, startReceiver, type Receiver } from './receiver';
 
 const open: Receiver[] = [];
@@ -99,19 +99,5 @@ describe('http sender', () => {
       const url = publisher.url.replace('127.0.0.1', 'localhost');
       expect(await sender.send({ url, method: 'GET', headers: {}, timeoutMs: 2000 })).toMatchObject({ status: 204 });
     });
-  });
-});
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2025-01-01T00:00:00Z');
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Wed, 01 Jan 2025 00:10:00 GMT', now)).toBe(600_000);
-    expect(parseRetryAfter('Tue, 31 Dec 2024 00:00:00 GMT', now)).toBe(0);
-  });
-  it('ignores absent or malformed values', () => {
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter('-5', now)).toBeUndefined();
   });
 });
