@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type ApplicationFailure, type Payload } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import type { DeliveryState } from '../../src/workflows/signals';
 import { deliveryStateQuery } from '../../src/workflows/signals';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
@@ -183,6 +184,8 @@ describe('conversion callback workflow', () => {
       ['automatic', 'failed'],
       ['manual', 'succeeded'],
     ]);
+    // The history (signal, cancelled retry, new cycle) replays on the same code: the workflow is deterministic.
+    await Worker.runReplayHistory({ workflowBundle: harness.bundle }, await handleOf(conversionId).fetchHistory());
   });
 
   it('shows the Web UI the pending attempt, its running log and the last failure with every attempt so far', async () => {
