@@ -56,13 +56,32 @@ function toServiceError(err: unknown, method: string, log: (line: string) => voi
   return { code: grpc.status.INTERNAL, details: `internal error in ${method}: ${(err as Error)?.message ?? err}` };
 }
 
-function contextOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallContext {
-  const controller = new AbortController();
-  call.on('cancelled', () => controller.abort());
+/**
+ * The call's context. grpc-js emits 'cancelled' whenever a call's stream closes, even after a normal answer, so the
+ * abort signal is made only for handlers that ask for it (long polls), and a call that has answered ignores it.
+ */
+function contextOf(call: grpc.ServerUnaryCall<unknown, unknown>): CallContext & { answered(): void } {
   const deadline = call.getDeadline();
   const deadlineMs =
     deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && isFinite(deadline) ? deadline : Infinity;
-  return { remainingMs: () => deadlineMs - Date.now(), cancelled: controller.signal };
+  let controller: AbortController | undefined;
+  let done = false;
+  return {
+    remainingMs: () => deadlineMs - Date.now(),
+    get cancelled(): AbortSignal {
+      if (!controller) {
+        const created = new AbortController();
+        controller = created;
+        call.once('cancelled', () => {
+          if (!done) created.abort();
+        });
+      }
+      return controller.signal;
+    },
+    answered: () => {
+      done = true;
+    },
+  };
 }
 
 /** Registers every method of each service; a method without a handler answers UNIMPLEMENTED naming it. */
@@ -83,11 +102,18 @@ export function createGrpcServer(services: ServiceHandlers, log: (line: string) 
           callback({ code: grpc.status.UNIMPLEMENTED, details: `${qualified} is not implemented by the embedded dev server` });
           return;
         }
+        const ctx = contextOf(call);
         Promise.resolve()
-          .then(() => handler(call.request as never, contextOf(call)))
+          .then(() => handler(call.request as never, ctx))
           .then(
-            (response) => callback(null, response),
-            (err: unknown) => callback(toServiceError(err, qualified, log)),
+            (response) => {
+              ctx.answered();
+              callback(null, response);
+            },
+            (err: unknown) => {
+              ctx.answered();
+              callback(toServiceError(err, qualified, log));
+            },
           );
       };
     }
