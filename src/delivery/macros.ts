@@ -22,9 +22,12 @@ function isKnownMacro(name: string): name is CallbackMacro {
   return (CALLBACK_MACROS as readonly string[]).includes(name);
 }
 
-/** The `{names}` in a template that are not known macros; the API rejects a publisher URL that has any. */
+/**
+ * Every `{...}` in a template that is not a known macro, whatever its spelling: `{Click_Id}` or `{click id}` would
+ * otherwise reach the publisher unreplaced. The API rejects a publisher URL that has any.
+ */
 export function unknownMacros(template: string): string[] {
-  return [...template.matchAll(MACRO_PATTERN)].map((m) => m[1]).filter((name) => !isKnownMacro(name));
+  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]).filter((name) => !isKnownMacro(name));
 }
 
 /** Fills every known macro of the template; unknown `{names}` are left as written. */

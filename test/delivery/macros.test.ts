@@ -26,5 +26,6 @@ describe('callback URL macros', () => {
     expect(renderCallbackUrl(template, values)).toBe('https://pub.example/cb?c=conv-1&x={secret}');
     expect(unknownMacros(template)).toEqual(['secret']);
     expect(unknownMacros('https://pub.example/{click_id}')).toEqual([]);
+    expect(unknownMacros('https://pub.example/{Click_Id}/{click id}')).toEqual(['Click_Id', 'click id']);
   });
 });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CALLBACK_MACROS, renderCallbackUrl, type MacroValues } from '../../delivery/macros';
+import { CALLBACK_MACROS, renderCallbackUrl, unknownMacros, type MacroValues } from '../../delivery/macros';
 import { findPublisher, upsertPublisher } from '../../db/publishers';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
@@ -10,20 +10,11 @@ import { parseRequest } from '../validation';
 /** A sample value for every macro: the template is checked as the URL it becomes. */
 const SAMPLE_VALUES = Object.fromEntries(CALLBACK_MACROS.map((name) => [name, 'sample'])) as MacroValues;
 
-/**
- * Every `{...}` written in a template that is not a known macro, whatever its spelling: `{Click_Id}` or
- * `{click id}` would otherwise reach the publisher unreplaced.
- */
-function unknownPlaceholders(template: string): string[] {
-  const known: readonly string[] = CALLBACK_MACROS;
-  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]).filter((name) => !known.includes(name));
-}
-
 const callbackUrl = z
   .string()
   .max(2048)
   .superRefine((template, ctx) => {
-    const unknown = unknownPlaceholders(template);
+    const unknown = unknownMacros(template);
     if (unknown.length > 0) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
