@@ -4,8 +4,8 @@ import { createActivities, type AttemptLogEntry } from '../../src/activities';
 import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { refusedUrl, startReceiver, type Receiver } from '../delivery/receiver';
-import { attemptRows, callbackRow, insertConversion, testConfig } from './fixtures';
+import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
+import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
 
 const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
 

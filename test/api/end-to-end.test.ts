@@ -11,8 +11,8 @@ import { silentLogger } from '../../src/logger';
 import { connectClient } from '../../src/temporal/connection';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
-import { refusedUrl, startReceiver, type Answer, type ReceivedRequest, type Receiver } from '../delivery/receiver';
-import { eventually } from '../workflows/harness';
+import { refusedUrl, startReceiver, type Answer, type ReceivedRequest, type Receiver } from '../support/receiver';
+import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testConfig } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 

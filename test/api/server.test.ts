@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
 import { startDevServer, type DevServer } from '../../devserver/src';
-import { eventually } from '../workflows/harness';
+import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */

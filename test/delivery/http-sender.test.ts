@@ -1,5 +1,5 @@
 import { createHttpSender } from '../../src/delivery/http-sender';
-import { refusedUrl, startReceiver, type Receiver } from './receiver';
+import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
 
 const open: Receiver[] = [];
 async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {

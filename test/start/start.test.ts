@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { startReceiver, type Receiver } from '../delivery/receiver';
-import { eventually } from '../workflows/harness';
+import { startReceiver, type Receiver } from '../support/receiver';
+import { eventually } from '../support/eventually';
 
 /**
  * `npm start` as a newcomer runs it: a child process with embedded Postgres and embedded Temporal. Restarting it

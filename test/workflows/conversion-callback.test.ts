@@ -4,9 +4,10 @@ import { Worker } from '@temporalio/worker';
 import type { DeliveryState } from '../../src/workflows/signals';
 import { deliveryStateQuery } from '../../src/workflows/signals';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
-import { attemptRows, callbackRow, insertConversion } from '../activities/fixtures';
-import { refusedUrl, startReceiver, type Answer, type Receiver } from '../delivery/receiver';
-import { closeHarness, createHarness, eventually, startService, type Harness } from './harness';
+import { attemptRows, callbackRow, insertConversion } from '../support/fixtures';
+import { refusedUrl, startReceiver, type Answer, type Receiver } from '../support/receiver';
+import { eventually } from '../support/eventually';
+import { closeHarness, createHarness, startService, type Harness } from './harness';
 
 const MINUTE = 60_000;
 

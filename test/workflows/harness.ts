@@ -6,7 +6,7 @@ import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
-import { testConfig } from '../activities/fixtures';
+import { testConfig } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /** The lead's embedded server, which behaves like Temporal's time-skipping test server. */
@@ -48,13 +48,3 @@ export async function startService(harness: Harness, env: Record<string, string>
   return { config, worker, scheduler: new TemporalCallbackScheduler(harness.env.client, config) };
 }
 
-/** Polls `check` until it returns a value other than undefined (without letting the test clock jump). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { connectClient } from '../../src/temporal/connection';
 import { deliveryInput, TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
-import { refusedUrl } from '../delivery/receiver';
-import { testConfig } from '../activities/fixtures';
+import { refusedUrl } from '../support/receiver';
+import { testConfig } from '../support/fixtures';
 
 /** A Temporal address where nothing listens. */
 async function deadAddress(): Promise<string> {
