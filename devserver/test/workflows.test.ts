@@ -268,3 +268,26 @@ test('describe task queue lists the workers polling it', async () => {
     expect(pollers?.[0].identity).toBeTruthy();
   });
 });
+
+test('a retried signal-with-start with the same request id signals once', async () => {
+  await withWorker(suite, async (taskQueue) => {
+    const workflowId = uniqueId('sws-retry');
+    const handle = await suite.env.client.workflow.start(wf.signalWorkflow, { taskQueue, workflowId, args: [2] });
+    const request = {
+      namespace: 'default',
+      workflowId,
+      workflowType: { name: 'signalWorkflow' },
+      taskQueue: { name: taskQueue },
+      signalName: 'poke',
+      signalInput: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"once"') }] },
+      requestId: randomUUID(),
+    };
+    const first = await suite.env.client.workflowService.signalWithStartWorkflowExecution(request);
+    const second = await suite.env.client.workflowService.signalWithStartWorkflowExecution(request);
+    expect(second.runId).toBe(first.runId);
+    expect(second.started).toBe(false);
+    // The workflow ends at its second signal: had the retry signalled again, that would be a second "once".
+    await handle.signal(wf.pokeSignal, 'two');
+    expect(await handle.result()).toEqual(['once', 'two']);
+  });
+});

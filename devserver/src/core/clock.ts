@@ -81,6 +81,8 @@ export class Clock {
   constructor(
     readonly timeSkipping: boolean,
     initiallyLocked: boolean,
+    /** A timer callback that throws is reported here; the other timers still run. */
+    private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     this.externalLocks = initiallyLocked ? 1 : 0;
   }
@@ -159,7 +161,11 @@ export class Clock {
         this.offsetMs += head.fireAt - now;
       }
       this.timers.pop();
-      head.callback();
+      try {
+        head.callback();
+      } catch (err) {
+        this.onError(err);
+      }
     }
     this.armWake();
   }

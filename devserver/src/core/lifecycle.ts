@@ -94,10 +94,12 @@ export function startWorkflow(
   const requestId = params.requestId!;
   const { reuse, conflict } = resolvePolicies(params, options.defaultConflict);
   const current = store.current(params.namespace, params.workflowId!);
-  if (current?.requestIds.has(requestId)) return { run: current, started: true };
+  if (current?.requestIds.has(requestId)) return { run: current, started: current.startRequestId === requestId };
   if (current?.isOpen) {
     if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
       if (options.signal) signalRun(current, options.signal);
+      // A retried signal-with-start must not signal twice.
+      current.requestIds.add(requestId);
       return { run: current, started: false };
     }
     if (conflict !== Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING) {
@@ -107,6 +109,7 @@ export function startWorkflow(
   }
   if (current) checkReuse(current, reuse, requestId);
   const run = createRun(store, params, { attempt: 1, signal: options.signal });
+  run.startRequestId = requestId;
   run.requestIds.add(requestId);
   return { run, started: true };
 }

@@ -33,7 +33,10 @@ const DEADLINE_MARGIN_MS = 1_000;
 export class Matching {
   private readonly queues = new Map<string, TaskQueue>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   private queue(namespace: string, kind: TaskKind, name: string): TaskQueue {
     const key = `${namespace}\u0000${kind}\u0000${name}`;
@@ -62,10 +65,20 @@ export class Matching {
     queue.drainQueued = false;
     while (queue.waiters.length > 0 && queue.tasks.length > 0) {
       const waiter = queue.waiters[queue.waiters.length - 1];
-      const response = queue.tasks.shift()!.dispatch(waiter.identity);
+      const response = this.dispatch(queue.tasks.shift()!, waiter.identity);
       if (!response) continue; // stale task: dropped, the poller keeps waiting
       queue.waiters.pop();
       waiter.deliver(response);
+    }
+  }
+
+  /** A task whose start fails is dropped and reported, so one bad task cannot stop a queue. */
+  private dispatch(task: QueuedTask, identity: string): object | undefined {
+    try {
+      return task.dispatch(identity);
+    } catch (err) {
+      this.onError(err);
+      return undefined;
     }
   }
 
@@ -75,7 +88,7 @@ export class Matching {
     queue.lastPollMs = this.now();
     if (identity) queue.pollers.set(identity, queue.lastPollMs);
     while (queue.tasks.length > 0) {
-      const response = queue.tasks.shift()!.dispatch(identity);
+      const response = this.dispatch(queue.tasks.shift()!, identity);
       if (response) return Promise.resolve(response);
     }
     const waitMs = Math.min(MAX_POLL_MS, ctx.remainingMs() - DEADLINE_MARGIN_MS);

@@ -125,8 +125,10 @@ export class WorkflowRun {
   executionMs: number;
   status: enums.WorkflowExecutionStatus = Status.WORKFLOW_EXECUTION_STATUS_RUNNING;
   closeMs = 0;
-  /** Request ids already applied to this run (start, signal-with-start), for idempotency. */
+  /** Request ids already applied to this run (start, signals, signal-with-start), for idempotency. */
   readonly requestIds = new Set<string>();
+  /** The request id of the start that created this run, if a client started it. */
+  startRequestId = '';
   cancelRequested = false;
 
   wft: WorkflowTask | undefined;

@@ -13,7 +13,9 @@ export interface ServerState {
 }
 
 export function createServerState(opts: { timeSkipping: boolean; startLocked: boolean; log: (line: string) => void }): ServerState {
-  const clock = new Clock(opts.timeSkipping, opts.startLocked);
+  const clock = new Clock(opts.timeSkipping, opts.startLocked, (err) =>
+    opts.log(`timer callback failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  );
   const namespaces = new Namespaces(() => clock.now());
   const store = new Store(clock, namespaces, opts.log);
   const queries = new Queries(store);

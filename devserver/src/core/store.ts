@@ -21,7 +21,10 @@ export class Store implements RunEnvironment {
     readonly namespaces: Namespaces,
     readonly log: (line: string) => void,
   ) {
-    this.matching = new Matching(() => clock.now());
+    this.matching = new Matching(
+      () => clock.now(),
+      (err) => log(`task dispatch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    );
   }
 
   add(run: WorkflowRun): void {

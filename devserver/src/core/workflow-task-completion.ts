@@ -118,6 +118,8 @@ export function completeWorkflowTask(store: Store, queries: Queries, run: Workfl
     meteringMetadata: request.meteringMetadata ?? undefined,
   });
   const completedId = completed.eventId!;
+  // Even when a command closes the run: query-only tasks on the closed run name this as the last completed task.
+  run.lastCompletedStartedEventId = wft.startedEventId;
   let needsTask = false;
   for (const command of commands) {
     needsTask = applyCommand(store, run, command, completedId, identity) || needsTask;

@@ -14,14 +14,15 @@ export function testServiceHandlers(clock: Clock): Record<string, Handler> {
     UnlockTimeSkipping: () => (clock.unlock(), {}),
     /** Unlocks, lets time run (or skip) for `duration`, and locks again before answering. */
     UnlockTimeSkippingWithSleep: async (req: { duration?: Duration }) => {
-      const woken = new Promise<void>((resolve) =>
+      // Unlock first: an unbalanced call fails before it leaves a timer behind. Time cannot move before the
+      // timer is in, because the clock only moves on a later turn of the event loop.
+      clock.unlock();
+      await new Promise<void>((resolve) =>
         clock.schedule(clock.now() + durationToMs(req.duration), () => {
           clock.lock();
           resolve();
         }),
       );
-      clock.unlock();
-      await woken;
       return {};
     },
     Sleep: async (req: { duration?: Duration }) => {
