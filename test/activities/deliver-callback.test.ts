@@ -1,11 +1,13 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type AttemptLogEntry } from '../../src/activities';
 import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
 import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
+import { eventually } from '../support/eventually';
 
 const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
 
@@ -44,11 +46,15 @@ async function runAttempt(
   options: { attempt?: number; runId?: string; activityId?: string; trigger?: 'automatic' | 'manual'; http?: HttpSender; env?: Record<string, string> } = {},
 ): Promise<AttemptRun> {
   const heartbeats: unknown[] = [];
-  const env = new MockActivityEnvironment({
-    attempt: options.attempt ?? 1,
-    activityId: options.activityId ?? '1',
-    workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: options.runId ?? `run-${conversionId}` },
-  });
+  const env = new MockActivityEnvironment(
+    {
+      attempt: options.attempt ?? 1,
+      activityId: options.activityId ?? '1',
+      workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: options.runId ?? `run-${conversionId}` },
+    },
+    // The failures are the point of most tests here: the SDK's WARN line for each would drown the output.
+    { logger: new DefaultLogger('ERROR') },
+  );
   env.on('heartbeat', (details) => heartbeats.push(details));
   const { deliverCallback } = activities(options.http, options.env);
   try {
@@ -97,10 +103,11 @@ describe('deliverCallback', () => {
     ]);
     const callback = await callbackRow(db.pool, conversionId);
     expect(callback).toMatchObject({ status: 'retrying', attempts: 2, last_status_code: 503, last_error: 'publisher answered HTTP 503' });
-    // After attempt 2 the schedule waits 4 minutes.
-    const waitMs = (callback.next_retry_at?.getTime() ?? 0) - Date.now();
-    expect(waitMs).toBeGreaterThan(230_000);
-    expect(waitMs).toBeLessThanOrEqual(240_000);
+    // After attempt 2 the schedule waits 4 minutes from the moment the outcome was written (the row's updated_at).
+    expect(callback.next_retry_at).toBeInstanceOf(Date);
+    expect((callback.next_retry_at as Date).getTime() - callback.updated_at.getTime()).toBe(240_000);
+    // The attempt row records the same next retry time.
+    expect((await attemptRows(db.pool, conversionId))[1].next_retry_at).toEqual(callback.next_retry_at);
   });
 
   it('lets Retry-After lengthen the next delay, and only lengthen it', async () => {
@@ -181,12 +188,17 @@ describe('deliverCallback', () => {
    * `resendStatus`) runs meanwhile, and the old one gets `lateStatus` after it.
    */
   async function resendDuringSlowAttempt(lateStatus: number, resendStatus: number): Promise<string> {
-    const publisher = await receiver((_, index) => (index === 0 ? { status: lateStatus, delayMs: 300 } : { status: resendStatus }));
+    let releaseLate!: () => void;
+    const resendAnswered = new Promise<void>((resolve) => (releaseLate = resolve));
+    const publisher = await receiver((_, index) => (index === 0 ? { status: lateStatus, hold: resendAnswered } : { status: resendStatus }));
     const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
     const late = runAttempt(conversionId, { activityId: '1' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The old attempt's request is at the publisher, unanswered; the resend's attempt runs to its end meanwhile.
+    await eventually(async () => (publisher.requests.length === 1 ? true : undefined), 20_000, 'the first request');
     await runAttempt(conversionId, { activityId: '2', trigger: 'manual' });
+    releaseLate();
     await late;
+    expect(publisher.requests).toHaveLength(2);
     return conversionId;
   }
 

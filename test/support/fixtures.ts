@@ -48,7 +48,7 @@ export async function insertConversion(pool: pg.Pool, publisher: PublisherFixtur
 export type CallbackRow = Pick<
   ConversionRow,
   'status' | 'attempts' | 'last_status_code' | 'last_error' | 'next_retry_at' | 'sent_at' | 'failed_at'
->;
+> & { updated_at: Date };
 
 export async function callbackRow(pool: pg.Pool, conversionId: string): Promise<CallbackRow> {
   const { rows } = await pool.query<CallbackRow>('SELECT * FROM callbacks WHERE conversion_id = $1', [conversionId]);

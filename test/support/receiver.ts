@@ -17,6 +17,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** Answer this late (to provoke a timeout). */
   delayMs?: number;
+  /** Answer only once this settles: the test decides when (e.g. after another request went through). */
+  hold?: Promise<unknown>;
   /** Close the connection without answering. */
   reset?: boolean;
 }
@@ -33,6 +35,7 @@ export async function startReceiver(
   clock: () => number | Promise<number> = Date.now,
 ): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -47,7 +50,12 @@ export async function startReceiver(
       const index = requests.push(received) - 1;
       const answer = typeof answers === 'function' ? answers(received, index) : answers[Math.min(index, answers.length - 1)];
       if (answer.reset) return void req.socket.destroy();
-      setTimeout(() => res.writeHead(answer.status, answer.headers).end(answer.body ?? ''), answer.delayMs ?? 0);
+      await answer.hold;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        res.writeHead(answer.status, answer.headers).end(answer.body ?? '');
+      }, answer.delayMs ?? 0);
+      timers.add(timer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,6 +65,9 @@ export async function startReceiver(
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        // A delayed answer still pending must not keep a timer alive after the test.
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
