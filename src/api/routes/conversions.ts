@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatPayout } from '../../delivery/callback-request';
 import type { ApiDeps } from '../deps';
-import { externalId, resourceId } from '../ids';
+import { NO_NUL_MESSAGE, externalId, hasNul, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
 import { recordConversion } from '../use-cases/record-conversion';
 import { conversionDetails, conversionReport } from '../use-cases/reports';
@@ -33,7 +33,8 @@ const conversionBody = z
     userId: externalId,
     extras: z
       .record(z.string(), z.unknown())
-      .refine((extras) => JSON.stringify(extras).length <= MAX_EXTRAS_BYTES, `must be at most ${MAX_EXTRAS_BYTES} bytes of JSON`)
+      .refine((extras) => Buffer.byteLength(JSON.stringify(extras)) <= MAX_EXTRAS_BYTES, `must be at most ${MAX_EXTRAS_BYTES} bytes of JSON`)
+      .refine((extras) => !hasNul(extras), NO_NUL_MESSAGE)
       .default({}),
   })
   .strict();
@@ -54,7 +55,9 @@ const reportQuery = z
   .strict();
 
 const conversionParams = z.object({ conversionId: resourceId });
-export const resendBody = z.object({ requestedBy: z.string().trim().min(1).max(100).optional() }).strict();
+export const resendBody = z
+  .object({ requestedBy: z.string().trim().min(1).max(100).refine((name) => !hasNul(name), NO_NUL_MESSAGE).optional() })
+  .strict();
 
 export function conversionRoutes(deps: ApiDeps): Router {
   const router = Router();

@@ -4,7 +4,7 @@ import { CALLBACK_MACROS, renderCallbackUrl, unknownMacros, type MacroValues } f
 import { findPublisher, upsertPublisher } from '../../db/publishers';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
-import { resourceId } from '../ids';
+import { NO_NUL_MESSAGE, hasNul, resourceId } from '../ids';
 import { parseRequest } from '../validation';
 
 /** A sample value for every macro: the template is checked as the URL it becomes. */
@@ -14,6 +14,10 @@ const callbackUrl = z
   .string()
   .max(2048)
   .superRefine((template, ctx) => {
+    if (hasNul(template)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: NO_NUL_MESSAGE });
+      return;
+    }
     const unknown = unknownMacros(template);
     if (unknown.length > 0) {
       ctx.addIssue({
@@ -45,7 +49,14 @@ const secretHeader = z
       .string()
       .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be an HTTP header name')
       .refine((name) => !RESERVED_HEADERS.includes(name.toLowerCase()), 'is set by the service and cannot be overridden'),
-    value: z.string().min(1).max(4096).regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+    // What Node accepts in a header value (tab, visible ASCII, space, Latin-1): anything else would make every
+    // attempt fail in http.request, after the publisher was saved.
+    value: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\r\n]*$/, 'must not contain line breaks')
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must contain only tabs, printable ASCII and Latin-1 characters'),
   })
   .strict();
 
@@ -55,7 +66,13 @@ function publisherBody(maxTimeoutMs: number) {
       callbackUrl,
       method: z.enum(['GET', 'POST']).default('POST'),
       secretHeader: secretHeader.nullable().optional(),
-      signingSecret: z.string().min(16, 'must be at least 16 characters').max(512).nullable().optional(),
+      signingSecret: z
+        .string()
+        .min(16, 'must be at least 16 characters')
+        .max(512)
+        .refine((secret) => !hasNul(secret), NO_NUL_MESSAGE)
+        .nullable()
+        .optional(),
       timeoutMs: z.number().int().min(100).max(maxTimeoutMs, `must be at most ${maxTimeoutMs} (CALLBACK_TIMEOUT)`).default(maxTimeoutMs),
     })
     .strict();

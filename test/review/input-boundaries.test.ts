@@ -1,0 +1,62 @@
+import request from 'supertest';
+import { AUTH, conversionBody, publisherBody, testApp } from '../support/api';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { RecordingScheduler } from '../support/schedulers';
+
+/** Input that Postgres or Node's HTTP client would refuse later is refused at the boundary, with a 400 naming it. */
+describe('input the storage or the sender cannot take', () => {
+  let db: TestDatabase;
+  let app: ReturnType<typeof testApp>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = testApp(db, new RecordingScheduler());
+    await request(app).put('/v1/publishers/pub-b').set(AUTH).send(publisherBody()).expect(201);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it.each([
+    ['clickId', { clickId: 'a\u0000b' }, 'clickId'],
+    ['userId', { userId: 'u\u0000' }, 'userId'],
+    ['an extras value', { extras: { note: 'x\u0000y' } }, 'extras'],
+    ['an extras key', { extras: { 'k\u0000': 1 } }, 'extras'],
+  ])('a NUL character in %s is a 400', async (_, overrides, field) => {
+    const res = await request(app).post('/v1/conversions').set(AUTH).send(conversionBody('pub-b', overrides)).expect(400);
+    expect(res.body.error.fields).toEqual([{ in: 'body', field, reason: expect.stringMatching(/NUL/) }]);
+    expect(await db.pool.query('SELECT count(*)::int AS n FROM conversions')).toMatchObject({ rows: [{ n: 0 }] });
+  });
+
+  it('counts the extras limit in bytes', async () => {
+    const res = await request(app)
+      .post('/v1/conversions')
+      .set(AUTH)
+      .send(conversionBody('pub-b', { extras: { note: 'é'.repeat(3000) } }))
+      .expect(400);
+    expect(res.body.error.fields).toEqual([{ in: 'body', field: 'extras', reason: expect.stringMatching(/4096 bytes/) }]);
+  });
+
+  it.each([
+    ['a NUL in the callback URL', { callbackUrl: 'https://publisher.example/cb\u0000' }, 'callbackUrl', 'NUL'],
+    ['a NUL in the signing secret', { signingSecret: 'a-long-enough-secret\u0000' }, 'signingSecret', 'NUL'],
+    ['a NUL in the header value', { secretHeader: { name: 'X-T', value: 'a\u0000b' } }, 'secretHeader.value', 'printable'],
+    ['a header value beyond Latin-1', { secretHeader: { name: 'X-T', value: 'token€' } }, 'secretHeader.value', 'printable'],
+  ])('%s is a 400', async (_, overrides, field, reason) => {
+    const res = await request(app).put('/v1/publishers/pub-c').set(AUTH).send(publisherBody(overrides)).expect(400);
+    expect(res.body.error.fields).toEqual([{ in: 'body', field, reason: expect.stringContaining(reason) }]);
+  });
+
+  it('still takes a header value with a tab and Latin-1 characters', async () => {
+    await request(app)
+      .put('/v1/publishers/pub-d')
+      .set(AUTH)
+      .send(publisherBody({ secretHeader: { name: 'X-T', value: 'clé\tvaleur' } }))
+      .expect(201);
+  });
+
+  it('a NUL in requestedBy is a 400', async () => {
+    const res = await request(app).post('/v1/callbacks/resend').set(AUTH).send({ eventId: 'e', requestedBy: 'op\u0000' }).expect(400);
+    expect(res.body.error.fields).toEqual([{ in: 'body', field: 'requestedBy', reason: expect.stringMatching(/NUL/) }]);
+  });
+});
