@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/ports';
 
 /**
  * `npm start` as a newcomer runs it: a child process with embedded Postgres and embedded Temporal. Restarting it
@@ -13,17 +13,6 @@ import { eventually } from '../support/eventually';
  */
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface Launched {
   child: ChildProcess;
@@ -38,14 +27,24 @@ async function launch(env: Record<string, string>): Promise<Launched> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const banner = await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-    return /conversion-callbacks is running/.test(output) ? output : undefined;
-  }, 90_000);
-  const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
-  const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
-  if (!api || !key) throw new Error(`unexpected banner:\n${banner}`);
-  return { child, output: () => output, api, key };
+  try {
+    const banner = await eventually(async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
+      return /conversion-callbacks is running/.test(output) ? output : undefined;
+    }, 90_000);
+    const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
+    const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
+    if (!api || !key) throw new Error(`unexpected banner:\n${banner}`);
+    return { child, output: () => output, api, key };
+  } catch (err) {
+    // No banner: stop what it started (Ctrl-C stops its Postgres and Temporal too) before failing the test.
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    throw err;
+  }
 }
 
 /** Ctrl-C, as a user would; resolves with the exit code. */
