@@ -87,3 +87,8 @@ test('describe shows a pending activity in backoff: attempt, last failure, next 
     await handle.terminate('done looking');
   });
 });
+
+test('an activity nobody picks up times out with SCHEDULE_TO_START, which is not retried', async () => {
+  const result = await withWorker(suite, (taskQueue) => suite.env.client.workflow.execute(wf.scheduleToStartWorkflow, { taskQueue, workflowId: uniqueId('s2s') }));
+  expect(result).toBe('TIMEOUT:SCHEDULE_TO_START');
+});

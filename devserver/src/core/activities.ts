@@ -117,7 +117,9 @@ function lockName(activity: ActivityState): string {
 function enqueueAttempt(run: WorkflowRun, activity: ActivityState): void {
   run.hold(lockName(activity));
   const attempt = activity.attempt;
-  if (activity.scheduleToStartMs > 0 && activity.scheduleToStartMs < activity.scheduleToCloseMs) {
+  // A schedule-to-start as long as the schedule-to-close adds nothing: that timer covers it.
+  const s2c = activity.scheduleToCloseMs;
+  if (activity.scheduleToStartMs > 0 && (s2c === 0 || activity.scheduleToStartMs < s2c)) {
     activity.attemptTimers.push(
       run.env.clock.schedule(run.now() + activity.scheduleToStartMs, () => {
         if (activity.state === 'scheduled') onTimeout(run, activity, attempt, TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START);
