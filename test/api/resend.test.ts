@@ -69,7 +69,11 @@ describe('resend', () => {
 
     it('resends by conversion id and event id together', async () => {
       const body = { conversionId: single.conversionId, eventId: single.eventId };
-      await request(app).post('/v1/callbacks/resend').set(AUTH).send(body).expect(202);
+      const res = await request(app).post('/v1/callbacks/resend').set(AUTH).send(body).expect(202);
+      expect(res.body).toEqual({ conversionId: single.conversionId, workflowId: `conversion-callback/${String(single.conversionId)}` });
+      expect(scheduler.resends).toEqual([
+        { conversion: { conversionId: single.conversionId, publisherId: 'pub-r' }, requestedBy: keyFingerprint(TEST_API_KEY) },
+      ]);
     });
 
     it('answers 404 when the identifiers do not match together', async () => {
@@ -104,6 +108,7 @@ describe('resend', () => {
         .send({ eventId: 'event-shared', clickId: twins[1].clickId })
         .expect(202);
       expect(res.body.conversionId).toBe(twins[1].conversionId);
+      expect(scheduler.resends.map((r) => r.conversion.conversionId)).toEqual([twins[1].conversionId]);
     });
 
     it.each([
@@ -114,6 +119,7 @@ describe('resend', () => {
     ])('answers 400 for %s', async (_case, body, field, reason) => {
       const res = await request(app).post('/v1/callbacks/resend').set(AUTH).send(body).expect(400);
       expect(res.body.error.fields).toContainEqual({ in: 'body', field, reason: expect.stringContaining(reason) });
+      expect(scheduler.resends).toHaveLength(0);
     });
   });
 });
