@@ -40,13 +40,16 @@ describe('API authentication and error handling', () => {
 
   it('refuses every request when no key is configured', async () => {
     const locked = testApp(db, new RecordingScheduler(), testConfig({ API_KEYS: '' }));
-    await request(locked).get('/v1/conversions').set({ Authorization: 'Bearer ' }).expect(401);
+    for (const headers of [{}, { Authorization: 'Bearer ' }, AUTH]) {
+      await request(locked).get('/v1/conversions').set(headers).expect(401);
+    }
   });
 
   it('answers unknown routes with 404 JSON', async () => {
     const res = await request(app).get('/v1/nothing-here').set(AUTH).expect(404);
     expect(res.body.error).toEqual({ code: 'not_found', message: 'No route GET /v1/nothing-here' });
-    await request(app).get('/elsewhere').expect(404);
+    const outside = await request(app).get('/elsewhere').expect(404);
+    expect(outside.body.error).toEqual({ code: 'not_found', message: 'No route GET /elsewhere' });
   });
 
   it('answers a malformed JSON body with 400 naming the body', async () => {
