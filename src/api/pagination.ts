@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { resourceId } from './ids';
 
 /**
  * Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients: base64url of the last
- * row's key, with the timestamp kept as Postgres' own text so no microseconds are lost on the way.
+ * row's key, with the timestamp as whole microseconds since the epoch (digits) so no precision is lost on the way.
  */
 export interface PageKey {
   createdAt: string;
@@ -23,7 +24,9 @@ export const pageQuery = {
   cursor: z.string().min(1).optional(),
 };
 
-const pageKeySchema = z.object({ createdAt: z.string().min(1), id: z.string().min(1) }).strict();
+// A cursor comes back from the client: anything Postgres could not cast (a bad timestamp, a NUL in the id) would be
+// a 500, so its parts are held to what this API writes. 16 digits of microseconds reach past the year 2200.
+const pageKeySchema = z.object({ createdAt: z.string().regex(/^-?\d{1,16}$/), id: resourceId }).strict();
 
 export function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -35,7 +35,7 @@ export interface CallbackView {
   updatedAt: Date;
 }
 
-/** A row of JOINED_SELECT; page_* are the keyset pagination key. */
+/** A row of JOINED_SELECT; page_* are the keyset pagination key (page_created_at in microseconds since the epoch). */
 export interface ConversionRow {
   id: string;
   publisher_id: string;
@@ -68,7 +68,8 @@ export const JOINED_SELECT = `
   SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
          c.workflow_id, c.workflow_started_at, c.created_at,
          cb.status, cb.attempts, cb.last_status_code, cb.last_error, cb.next_retry_at, cb.sent_at, cb.failed_at,
-         cb.updated_at AS callback_updated_at, c.created_at::text AS page_created_at, c.id AS page_id
+         cb.updated_at AS callback_updated_at,
+         (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS page_created_at, c.id AS page_id
   FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id`;
 
 export function toCallbackView(row: ConversionRow): CallbackView {

@@ -3,7 +3,7 @@ import { CALLBACK_SENT_SQL, JOINED_SELECT, type CallbackStatus, type ConversionR
 
 export interface PageRequest {
   limit: number;
-  /** Rows strictly older than this key (newest first). */
+  /** Rows strictly older than this key (newest first); `createdAt` in microseconds since the epoch, as digits. */
   after?: { createdAt: string; id: string };
 }
 
@@ -38,7 +38,8 @@ class Where {
 async function pageOf(db: pg.Pool, where: Where, page: PageRequest): Promise<ConversionRow[]> {
   if (page.after) {
     const { createdAt, id } = page.after;
-    where.add((p) => `(c.created_at, c.id) < (${p(createdAt)}::timestamptz, ${p(id)})`);
+    // Exact to the microsecond, like created_at itself: ties on created_at are broken by id.
+    where.add((p) => `(c.created_at, c.id) < (timestamptz 'epoch' + ${p(createdAt)}::bigint * interval '1 microsecond', ${p(id)})`);
   }
   const { rows } = await db.query<ConversionRow>(
     `${JOINED_SELECT} ${where.toString()} ORDER BY c.created_at DESC, c.id DESC LIMIT ${page.limit + 1}`,
