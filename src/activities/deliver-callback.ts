@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { buildCallbackRequest } from '../delivery/callback-request';
 import { classifyOutcome, nextDelayMs } from '../delivery/classify';
 import type { HttpSender } from '../delivery/http-sender';
-import { retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
+import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
 import { beginAttempt, cycleAttempts, finishAttempt } from './attempt-store';
 import { loadDeliveryTarget } from './delivery-target';
@@ -61,7 +61,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   const scheduledDelayMs = retryDelayMs(input.retry, info.attempt);
   const delayMs =
     verdict.verdict === 'retryable' && info.attempt < input.retry.maximumAttempts
-      ? nextDelayMs(scheduledDelayMs, verdict.retryAfterMs)
+      ? nextDelayMs(scheduledDelayMs, verdict.retryAfterMs, maximumIntervalMs(input.retry))
       : null;
   const error = verdict.verdict === 'success' ? null : verdict.message;
   if (!replayed) {

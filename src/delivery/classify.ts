@@ -31,7 +31,11 @@ export function classifyOutcome(outcome: SendOutcome, retryableStatusCodes: read
   return { verdict: 'retryable', type: 'CallbackNetworkError', message };
 }
 
-/** The delay before the next attempt: the schedule's, lengthened (never shortened) by the publisher's Retry-After. */
-export function nextDelayMs(scheduledMs: number, retryAfterMs: number | undefined): number {
-  return Math.max(scheduledMs, retryAfterMs ?? 0);
+/**
+ * The delay before the next attempt: the schedule's, lengthened (never shortened) by the publisher's Retry-After,
+ * which counts only up to `ceilingMs` (the schedule's maximum interval): a publisher cannot postpone its callback
+ * indefinitely, nor send a value too large to schedule or store.
+ */
+export function nextDelayMs(scheduledMs: number, retryAfterMs: number | undefined, ceilingMs = Number.MAX_SAFE_INTEGER): number {
+  return Math.max(scheduledMs, Math.min(retryAfterMs ?? 0, ceilingMs));
 }

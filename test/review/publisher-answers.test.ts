@@ -1,0 +1,61 @@
+import type { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type AttemptLogEntry } from '../../src/activities';
+import { silentLogger } from '../../src/logger';
+import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { startReceiver, type Receiver } from '../support/receiver';
+
+/** Answers a publisher controls must never break the attempt's own bookkeeping. */
+const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
+const MAX_INTERVAL_MS = 100 * retry.initialIntervalMs;
+
+let db: TestDatabase;
+let receivers: Receiver[] = [];
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
+afterEach(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  receivers = [];
+});
+
+async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise<{ conversionId: string; failure?: ApplicationFailure; log?: AttemptLogEntry[] }> {
+  const receiver = await startReceiver(answer);
+  receivers.push(receiver);
+  const { conversionId } = await insertConversion(db.pool, { callbackUrl: receiver.url });
+  const env = new MockActivityEnvironment({
+    attempt: 1,
+    activityId: '1',
+    workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: `run-${conversionId}` },
+  });
+  const { deliverCallback } = createActivities({ pool: db.pool, config: testConfig(), logger: silentLogger });
+  try {
+    return { conversionId, log: await env.run(deliverCallback, { conversionId, trigger: 'automatic', retry }) };
+  } catch (failure) {
+    return { conversionId, failure: failure as ApplicationFailure };
+  }
+}
+
+describe('Retry-After', () => {
+  it('lengthens the delay only up to the maximum interval', async () => {
+    const { conversionId, failure } = await attemptOnce([{ status: 503, headers: { 'retry-after': '86400' } }]);
+    expect(failure).toMatchObject({ type: 'CallbackHttpStatus', nextRetryDelay: MAX_INTERVAL_MS });
+    const callback = await callbackRow(db.pool, conversionId);
+    expect(callback.status).toBe('retrying');
+    expect((callback.next_retry_at as Date).getTime() - callback.updated_at.getTime()).toBe(MAX_INTERVAL_MS);
+  });
+
+  it.each([
+    ['hundreds of digits', '9'.repeat(400)],
+    ['a date in the year 9999', 'Fri, 31 Dec 9999 23:59:59 GMT'],
+  ])('with %s is recorded, not a failed write', async (_, value) => {
+    const { conversionId, failure } = await attemptOnce([{ status: 503, headers: { 'retry-after': value } }]);
+    expect(failure).toMatchObject({ type: 'CallbackHttpStatus', nonRetryable: false });
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'failed', status_code: 503 }]);
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'retrying', last_status_code: 503 });
+  });
+});
