@@ -49,12 +49,15 @@ function parseTarget(url: string): URL | undefined {
   }
 }
 
-/** Reads at most `maxBytes` of the body, then stops reading (the rest is never downloaded). */
+/**
+ * Reads at most `maxBytes` of the body, then stops reading (the rest is never downloaded). NUL characters are
+ * dropped: Postgres text cannot hold them, and a binary answer must not make the attempt's write fail.
+ */
 function readSnippet(response: http.IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'));
+    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\0/g, ''));
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;

@@ -59,3 +59,17 @@ describe('Retry-After', () => {
     expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'retrying', last_status_code: 503 });
   });
 });
+
+describe('a binary answer', () => {
+  it('is recorded with its NUL bytes dropped, and a 404 stays final', async () => {
+    const { conversionId, failure } = await attemptOnce([{ status: 404, body: 'not\u0000found\u0000' }]);
+    expect(failure).toMatchObject({ type: 'CallbackRejected', nonRetryable: true });
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'failed', status_code: 404, response_snippet: 'notfound' }]);
+  });
+
+  it('does not turn a 200 into a failed attempt', async () => {
+    const { conversionId, log } = await attemptOnce([{ status: 200, body: '\u0000\u0001' }]);
+    expect(log).toMatchObject([{ outcome: 'succeeded', statusCode: 200 }]);
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'sent' });
+  });
+});
