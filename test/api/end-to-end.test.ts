@@ -26,6 +26,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres';
 interface Stack {
   app: Express;
   scheduler: TemporalCallbackScheduler;
+  client: Client;
   stop(): Promise<void>;
 }
 
@@ -51,6 +52,7 @@ async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Conf
   return {
     devServer,
     scheduler,
+    client,
     app: createApp({ pool: db.pool, scheduler, config, logger: silentLogger }),
     stop: async () => {
       worker.shutdown();
@@ -69,8 +71,9 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   let receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    // Worker lifecycle lines at INFO would drown the test output.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Worker lifecycle lines at INFO, and a WARN line for each activity failure these tests provoke, would drown the
+    // test output.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     [db, bundle] = await Promise.all([
       createTestDatabase(),
       bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') }),
@@ -115,6 +118,12 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   const settled = (status: string) => (body: ConversionBody) =>
     body.callback.status === status && body.attempts.every((a) => a.outcome !== 'in_flight');
 
+  /** Every run Temporal has for the conversion's workflow id, open or closed. */
+  async function runsOf(conversionId: string): Promise<number> {
+    const { count } = await stack.client.workflow.count(`WorkflowId = "conversion-callback/${conversionId}"`);
+    return count;
+  }
+
   it('delivers a posted conversion, retrying a 503, and reports it Sent; a duplicate POST sends nothing', async () => {
     const { receiver, publisherId } = await publisher(stack.app, [{ status: 503, body: 'busy' }, { status: 200, body: 'ok' }]);
     const body = conversionBody(publisherId, { payout: '2.50', clickId: 'click 1&2' });
@@ -140,9 +149,28 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     const callbacks = await request(stack.app).get('/v1/callbacks').query({ status: 'sent' }).set(AUTH).expect(200);
     expect(callbacks.body.data).toContainEqual(expect.objectContaining({ conversionId, status: 'sent', attempts: 2, lastStatusCode: 200 }));
 
+    // The delivery's run is closed; a duplicate POST starts no other run, so nothing can send again.
+    const handle = stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
+    await handle.result();
+    const run = await handle.describe();
+    expect(run.status.name).toBe('COMPLETED');
     await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await runsOf(conversionId)).toBe(1);
+    expect((await handle.describe()).runId).toBe(run.runId);
     expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('starts one workflow and sends one callback when the same conversion is posted concurrently', async () => {
+    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const body = conversionBody(publisherId);
+    const conversionId = String(body.conversionId);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => request(stack.app).post('/v1/conversions').set(AUTH).send(body)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+
+    await conversionWhen(stack.app, conversionId, settled('sent'));
+    await stack.client.workflow.getHandle(`conversion-callback/${conversionId}`).result();
+    expect(await runsOf(conversionId)).toBe(1);
+    expect(receiver.requests).toHaveLength(1);
   });
 
   it('marks a 404 Failed after one attempt, and a resend by identifiers delivers it (manual attempt)', async () => {
@@ -200,10 +228,15 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
     await conversionWhen(stack.app, conversionId, settled('sent'));
 
+    const handle = stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
+    const firstRun = (await handle.describe()).runId;
     await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).expect(202);
-    const again = await conversionWhen(stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(again.attempts.map((a) => [a.attemptNumber, a.trigger])).toEqual([
+    await conversionWhen(stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
+    // The resend's run has closed (nothing more can be sent); then the record is final.
+    await handle.result();
+    expect((await handle.describe()).runId).not.toBe(firstRun);
+    const { body: again } = await request(stack.app).get(`/v1/conversions/${conversionId}`).set(AUTH).expect(200);
+    expect((again as ConversionBody).attempts.map((a) => [a.attemptNumber, a.trigger])).toEqual([
       [1, 'automatic'],
       [2, 'manual'],
     ]);
@@ -235,12 +268,13 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     // Long retries: the callback is still retrying when its Temporal goes away.
     const config = e2eConfig({ RETRY_INITIAL_INTERVAL: '1h' });
     const before = await startStack(db, bundle, config);
-    const { receiver, publisherId } = await publisher(before.app, (_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
-    const body = conversionBody(publisherId);
-    const conversionId = String(body.conversionId);
-    await request(before.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
-    await conversionWhen(before.app, conversionId, settled('retrying'));
-    await before.stop();
+    const { receiver, conversionId } = await (async () => {
+      const { receiver, publisherId } = await publisher(before.app, (_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
+      const body = conversionBody(publisherId);
+      await request(before.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+      await conversionWhen(before.app, String(body.conversionId), settled('retrying'));
+      return { receiver, conversionId: String(body.conversionId) };
+    })().finally(() => before.stop());
 
     const after = await startStack(db, bundle, config);
     try {
