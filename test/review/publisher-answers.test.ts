@@ -34,7 +34,7 @@ async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise
   });
   const { deliverCallback } = createActivities({ pool: db.pool, config: testConfig(), logger: silentLogger });
   try {
-    return { conversionId, log: await env.run(deliverCallback, { conversionId, trigger: 'automatic', retry }) };
+    return { conversionId, log: await env.run(deliverCallback, { conversionId, trigger: 'automatic' as const, retry }) };
   } catch (failure) {
     return { conversionId, failure: failure as ApplicationFailure };
   }
