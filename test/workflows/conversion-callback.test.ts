@@ -195,11 +195,15 @@ describe('conversion callback workflow', () => {
     const pending = await worker.runUntil(async () => {
       await scheduler.startDelivery({ conversionId, publisherId });
       // Attempt 1 failed and the activity waits for attempt 2 (the test clock does not move while nobody awaits).
-      return eventually(async () => {
+      const activity = await eventually(async () => {
         const { raw } = await handleOf(conversionId).describe();
         const activity = raw.pendingActivities?.[0];
         return activity?.attempt === 2 && activity.lastFailure ? activity : undefined;
       });
+      // Left open, its retry would be scheduled with no worker to take it when a later test lets the clock run,
+      // and a scheduled activity holds the test clock.
+      await handleOf(conversionId).terminate('test done');
+      return activity;
     });
     const decode = (payloads: { payloads?: unknown[] | null } | null | undefined) =>
       (payloads?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p as Payload));
