@@ -21,7 +21,7 @@ describe('TemporalCallbackScheduler', () => {
     });
   });
 
-  it('reports an unreachable Temporal as TemporalUnavailableError, quickly', async () => {
+  it('reports an unreachable Temporal as TemporalUnavailableError', async () => {
     const connection = Connection.lazy({ address: await deadAddress() });
     const scheduler = new TemporalCallbackScheduler(new Client({ connection }), testConfig(), 500);
     const conversion = { conversionId: 'c1', publisherId: 'p1' };
