@@ -49,8 +49,24 @@ const BLOCKED_V6: Array<[string, number]> = [
   ['ff00::', 8], // multicast
 ];
 
+/**
+ * IPv6 forms that carry an IPv4 address the packet is delivered to: a blocked IPv4 range is blocked in each of
+ * them too (`[64:ff9b::a9fe:a9fe]` reaches 169.254.169.254 through a NAT64 gateway). BlockList matches
+ * ::ffff:a.b.c.d itself; these it does not.
+ */
+const IPV4_EMBEDDINGS: Array<{ v6: (octets: number[]) => string; prefix: number }> = [
+  { v6: (o) => `64:ff9b::${o.join('.')}`, prefix: 96 }, // NAT64 well-known prefix
+  { v6: (o) => `::${o.join('.')}`, prefix: 96 }, // IPv4-compatible (deprecated)
+  { v6: (o) => `::ffff:0:${o.join('.')}`, prefix: 96 }, // IPv4-translated (SIIT)
+  { v6: (o) => `2002:${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}::`, prefix: 16 }, // 6to4
+];
+
 const blocked = new BlockList();
-for (const [network, prefix] of BLOCKED_V4) blocked.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of BLOCKED_V4) {
+  blocked.addSubnet(network, prefix, 'ipv4');
+  const octets = network.split('.').map(Number);
+  for (const embedding of IPV4_EMBEDDINGS) blocked.addSubnet(embedding.v6(octets), embedding.prefix + prefix, 'ipv6');
+}
 for (const [network, prefix] of BLOCKED_V6) blocked.addSubnet(network, prefix, 'ipv6');
 
 /** True when an IP address (v4 or v6, as text) lies in a private or reserved range. */
