@@ -12,10 +12,13 @@ const duration = z.string().transform((text, ctx) => {
   try {
     return parseDurationMs(text);
   } catch (err) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message, fatal: true });
     return z.NEVER;
   }
 });
+
+/** A duration of at least `minMs`: a zero retry interval, timeout or resend window is a typo, not a setting. */
+const durationOfAtLeast = (minMs: number, why: string) => duration.refine((ms) => ms >= minMs, `must be at least ${minMs} ms (${why})`);
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -46,12 +49,12 @@ export const configSchema = z.object({
     .string()
     .optional()
     .transform((text) => (text ? text.split(',').map((k) => k.trim()).filter(Boolean) : [])),
-  RETRY_INITIAL_INTERVAL: duration.default('2m'),
+  RETRY_INITIAL_INTERVAL: durationOfAtLeast(1, 'Temporal reads 0 as its own 1 s default').default('2m'),
   RETRY_BACKOFF_COEFFICIENT: z.coerce.number().min(1).default(2),
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
   RETRYABLE_STATUS_CODES: statusCodeList.default('500,503'),
-  CALLBACK_TIMEOUT: duration.default('10s'),
-  RESEND_WINDOW: duration.default('30d'),
+  CALLBACK_TIMEOUT: durationOfAtLeast(100, "the smallest publisher timeoutMs").default('10s'),
+  RESEND_WINDOW: durationOfAtLeast(1, 'a Failed callback waits this long for a resend').default('30d'),
   ALLOW_PRIVATE_TARGETS: booleanFlag.default('false'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
