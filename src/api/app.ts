@@ -16,8 +16,15 @@ export function createApp(deps: ApiDeps): Express {
     res.json({ status: 'ok' });
   });
 
-  app.use(express.json({ limit: '64kb' }));
-  app.use('/v1', requireApiKey(deps.config.API_KEYS), publisherRoutes(deps), conversionRoutes(deps), callbackRoutes(deps));
+  // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.
+  app.use(
+    '/v1',
+    requireApiKey(deps.config.API_KEYS),
+    express.json({ limit: '64kb' }),
+    publisherRoutes(deps),
+    conversionRoutes(deps),
+    callbackRoutes(deps),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
