@@ -11,6 +11,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './fixtures/activities';
 
+/** Polls a condition in real time, without moving the test clock (the helper the application's tests use too). */
+export { eventually } from '../../test/support/eventually';
+
 export const SERVER_EXECUTABLE = path.resolve(__dirname, '../../bin/temporal-devserver');
 
 export interface Suite {
@@ -50,7 +53,21 @@ export async function withWorker<T>(suite: Suite, fn: (taskQueue: string, acts: 
     activities: acts.activities,
     maxCachedWorkflows,
   });
-  return worker.runUntil(fn(taskQueue, acts));
+  const result = await worker.runUntil(fn(taskQueue, acts));
+  await expectInvariantsOfEveryRun(suite, taskQueue);
+  return result;
+}
+
+/** Every run the test started on its task queue, open or closed, keeps the history invariants. */
+async function expectInvariantsOfEveryRun(suite: Suite, taskQueue: string): Promise<void> {
+  for await (const run of suite.env.client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) {
+    const history = await suite.env.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    try {
+      expectHistoryInvariants(history.events ?? []);
+    } catch (err) {
+      throw new Error(`history of ${run.workflowId}/${run.runId}: ${(err as Error).message}`);
+    }
+  }
 }
 
 export const EventType = temporal.api.enums.v1.EventType;
@@ -69,7 +86,9 @@ const num = (v: unknown): number => Number(v ?? 0);
 
 /**
  * Invariants every history must keep: contiguous ids from 1, non-decreasing times, every started event after
- * its scheduled one, every closing event pointing at the right scheduled/started events.
+ * its scheduled one, every closing event pointing at the right scheduled/started events, and, once the workflow
+ * has closed by a command of its own, every started workflow task and activity closed by exactly one event.
+ * (Terminate and timeouts close a run mid-task, leaving its started task stale, as Temporal's test server does.)
  */
 export function expectHistoryInvariants(events: Event[]): void {
   expect(events.length).toBeGreaterThan(0);
@@ -95,6 +114,27 @@ export function expectHistoryInvariants(events: Event[]): void {
     if (actClose) expect(typeOf(actClose.startedEventId)).toBe(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED);
     if (e.timerFiredEventAttributes) expect(typeOf(e.timerFiredEventAttributes.startedEventId)).toBe(EventType.EVENT_TYPE_TIMER_STARTED);
   }
+  if (!CLOSED_BY_COMMAND.has(events[events.length - 1].eventType ?? 0)) return;
+  // Each started event, with the ids of the events that close it: exactly one each.
+  const closedBy = new Map<number, number[]>();
+  for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED || e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) closedBy.set(num(e.eventId), []);
+  }
+  for (const e of events) {
+    const close =
+      e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowTaskTimedOutEventAttributes ??
+      e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const startedId = num(close?.startedEventId);
+    if (startedId !== 0) closedBy.get(startedId)?.push(num(e.eventId));
+  }
+  for (const [startedId, closers] of closedBy) expect([startedId, closers.length]).toEqual([startedId, 1]);
 }
+
+const CLOSED_BY_COMMAND = new Set<number>([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+]);
 
 export const uniqueId = (prefix: string): string => `${prefix}-${randomUUID()}`;
