@@ -26,8 +26,7 @@ describe.each([
     expect(result).toBe('hello');
   });
 
-  test('a retried activity runs its attempts 2, 4 and 8 minutes apart by the test clock, in little wall time', async () => {
-    const wallStart = Date.now();
+  test('a retried activity runs its attempts 2, 4 and 8 minutes apart by the test clock', async () => {
     const { result, attempts } = await withWorker(
       suite,
       async (taskQueue, acts) => {
@@ -38,7 +37,6 @@ describe.each([
       },
       cache,
     );
-    const wallMs = Date.now() - wallStart;
     expect(result).toBe(4);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
@@ -46,9 +44,7 @@ describe.each([
       expect(gaps[i]).toBeGreaterThanOrEqual(minutes * 60_000);
       expect(gaps[i]).toBeLessThan(minutes * 60_000 + 5_000);
     });
-    // 14 minutes of test time; the wall time is the worker's own overhead (a few hundred ms), printed for the record.
-    expect(wallMs).toBeLessThan(14 * 60_000);
-    console.log(`retried activity: 14 test-clock minutes in ${wallMs} ms of wall time`);
+    // 14 minutes of test time inside the test's timeout: the backoff was skipped (the bench measures the speed).
   });
 
   test('a non-retryable failure is final after one attempt', async () => {
@@ -109,8 +105,25 @@ describe.each([
   });
 
   test('continue-as-new is followed to the last run', async () => {
-    const result = await withWorker(suite, (taskQueue) => suite.env.client.workflow.execute(wf.continueAsNewWorkflow, { taskQueue, workflowId: uniqueId('can'), args: [2] }), cache);
-    expect(result).toMatch(/^done in run /);
+    await withWorker(
+      suite,
+      async (taskQueue) => {
+        const handle = await suite.env.client.workflow.start(wf.continueAsNewWorkflow, { taskQueue, workflowId: uniqueId('can'), args: [2] });
+        const result = await handle.result();
+        const last = await handle.describe();
+        expect(result).toBe(`done in run ${last.runId}`);
+        expect(last.runId).not.toBe(handle.firstExecutionRunId);
+        // Three runs: two closed by continue-as-new, chained by their run ids, and the last one completed.
+        const first = await historyOf(suite.env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+        const continued = first[first.length - 1].workflowExecutionContinuedAsNewEventAttributes;
+        expect(continued?.newExecutionRunId).toBeTruthy();
+        const second = await historyOf(suite.env.client.workflow.getHandle(handle.workflowId, continued?.newExecutionRunId ?? ''));
+        expect(second[second.length - 1].workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId).toBe(last.runId);
+        const { count } = await suite.env.client.workflow.count(`WorkflowId = "${handle.workflowId}"`);
+        expect(count).toBe(3);
+      },
+      cache,
+    );
   });
 
   test('a failing workflow fails with its error', async () => {
