@@ -1,7 +1,7 @@
 /** Conformance, activities: timeouts, retry computation, heartbeats, and what Describe shows of a pending activity. */
 import { temporal } from '@temporalio/proto';
 import * as wf from './fixtures/workflows';
-import { EventType, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
+import { EventType, eventually, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
 
 const suite = useTimeSkippingEnv();
 const PendingActivityState = temporal.api.enums.v1.PendingActivityState;
@@ -70,11 +70,17 @@ test('heartbeat details reach the next attempt', async () => {
 test('describe shows a pending activity in backoff: attempt, last failure, next attempt time', async () => {
   await withWorker(suite, async (taskQueue, acts) => {
     const handle = await suite.env.client.workflow.start(wf.retryingActivityWorkflow, { taskQueue, workflowId: uniqueId('describe') });
-    // Let the first attempt fail, then look while the 2-minute backoff is pending (time stays locked outside result()).
-    while (acts.attempts.length < 1) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
-    const description = await handle.describe();
-    const pending = description.raw.pendingActivities ?? [];
+    // Wait until the server has the first attempt's failure, then look while the 2-minute backoff is pending (time
+    // stays locked outside result()).
+    const pending = await eventually(
+      async () => {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        return pending[0]?.lastFailure ? pending : undefined;
+      },
+      20_000,
+      'the first attempt to fail',
+    );
+    expect(acts.attempts).toHaveLength(1);
     expect(pending).toHaveLength(1);
     const activity = pending[0];
     expect(activity.activityType?.name).toBe('flaky');
