@@ -107,7 +107,9 @@ export function expectHistoryInvariants(events: Event[]): void {
     const wftRef = e.workflowTaskStartedEventAttributes ?? e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowTaskTimedOutEventAttributes;
     if (wftRef) expect(typeOf(wftRef.scheduledEventId)).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
     const wftClose = e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowTaskTimedOutEventAttributes;
-    if (wftClose) expect(typeOf(wftClose.startedEventId)).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    // A task that timed out before it started (schedule-to-start on a sticky queue) has no started event.
+    const neverStarted = e.workflowTaskTimedOutEventAttributes?.timeoutType === temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START;
+    if (wftClose && !neverStarted) expect(typeOf(wftClose.startedEventId)).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
     const actRef = e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
     if (actRef) expect(typeOf(actRef.scheduledEventId)).toBe(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     const actClose = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;

@@ -28,6 +28,8 @@ export interface WorkflowTask {
   startedMs: number;
   identity: string;
   timeout?: TimerHandle;
+  /** While the task waits on a sticky queue: when it moves to the normal queue. */
+  stickyTimeout?: TimerHandle;
   /** Queries delivered with this task (the `queries` map of the poll response). */
   readonly queries: Map<string, PendingQuery>;
 }
@@ -132,6 +134,8 @@ export class WorkflowRun {
   cancelRequested = false;
 
   wft: WorkflowTask | undefined;
+  /** The worker-specific queue the next task goes to, set by the last completed task (stickyAttributes). */
+  sticky: { name: string; scheduleToStartMs: number } | undefined;
   /** Consecutive failed or timed-out workflow task attempts. */
   private wftFailures = 0;
   /** A new workflow task is wanted once the in-flight one finishes. */
@@ -253,8 +257,13 @@ export class WorkflowRun {
       return;
     }
     const attempt = this.wftFailures + 1;
+    const sticky = this.sticky;
+    // As the Go server records it: the queue the task is offered on, the sticky one when there is one.
+    const taskQueue = sticky
+      ? { name: sticky.name, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_STICKY, normalName: this.taskQueue }
+      : { name: this.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL };
     const scheduled = this.append(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 'workflowTaskScheduledEventAttributes', {
-      taskQueue: { name: this.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueue,
       startToCloseTimeout: msToDuration(this.workflowTaskTimeoutMs),
       attempt,
     });
@@ -271,10 +280,44 @@ export class WorkflowRun {
     for (const query of this.heldBackQueries.splice(0)) wft.queries.set(query.id, query);
     this.wft = wft;
     this.hold('wft');
-    this.env.matching.add(this.namespace, 'workflow', this.taskQueue, { dispatch: (identity) => this.startWorkflowTask(wft, identity) });
+    if (!sticky) {
+      this.enqueueOnNormalQueue(wft);
+      return;
+    }
+    // The worker that ran the last task has the workflow cached: offer it there first. If it does not take it in
+    // time (it died, or is busy), the task goes to the normal queue, as Temporal does.
+    this.env.matching.add(this.namespace, 'workflow', sticky.name, { dispatch: (identity) => this.startWorkflowTask(wft, identity, true) });
+    wft.stickyTimeout = this.env.clock.schedule(this.now() + sticky.scheduleToStartMs, () => {
+      if (this.wft !== wft || wft.state !== 'scheduled' || !this.isOpen) return;
+      // Like the Go server: the sticky attempt times out and a new task is scheduled on the normal queue.
+      this.endWorkflowTask();
+      this.sticky = undefined;
+      this.heldBackQueries.unshift(...wft.queries.values());
+      this.append(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, 'workflowTaskTimedOutEventAttributes', {
+        scheduledEventId: wft.scheduledEventId,
+        startedEventId: 0,
+        timeoutType: enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+      });
+      this.scheduleWorkflowTask();
+    });
   }
 
-  private startWorkflowTask(wft: WorkflowTask, identity: string): object | undefined {
+  private enqueueOnNormalQueue(wft: WorkflowTask): void {
+    this.env.matching.add(this.namespace, 'workflow', this.taskQueue, { dispatch: (identity) => this.startWorkflowTask(wft, identity, false) });
+  }
+
+  /** The sticky queue's worker is gone (ShutdownWorker): a task waiting there moves to the normal queue now. */
+  dropStickyQueue(name: string): void {
+    if (this.sticky?.name !== name) return;
+    this.sticky = undefined;
+    const wft = this.wft;
+    if (wft?.state === 'scheduled') {
+      wft.stickyTimeout?.cancel();
+      this.enqueueOnNormalQueue(wft);
+    }
+  }
+
+  private startWorkflowTask(wft: WorkflowTask, identity: string, onSticky: boolean): object | undefined {
     if (!this.isOpen || this.wft !== wft || wft.state !== 'scheduled') return undefined;
     const started = this.append(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 'workflowTaskStartedEventAttributes', {
       scheduledEventId: wft.scheduledEventId,
@@ -284,6 +327,7 @@ export class WorkflowRun {
       suggestContinueAsNew: this.history.length >= 4096 || this.history.bytes >= 4 * 1024 * 1024,
     });
     wft.state = 'started';
+    wft.stickyTimeout?.cancel();
     wft.startedEventId = started.eventId!;
     wft.startedMs = this.now();
     wft.identity = identity;
@@ -304,7 +348,8 @@ export class WorkflowRun {
       previousStartedEventId: this.lastCompletedStartedEventId || undefined,
       startedEventId: wft.startedEventId,
       attempt: wft.attempt,
-      history: { events: this.history.events.slice() },
+      // A sticky worker has the run cached: it gets only what happened since the last task it completed.
+      history: { events: onSticky ? this.history.events.slice(this.lastCompletedStartedEventId) : this.history.events.slice() },
       workflowExecutionTaskQueue: { name: this.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       scheduledTime: msToTimestamp(wft.scheduledMs),
       startedTime: msToTimestamp(wft.startedMs),
@@ -317,14 +362,16 @@ export class WorkflowRun {
     const wft = this.wft;
     if (!wft) return undefined;
     wft.timeout?.cancel();
+    wft.stickyTimeout?.cancel();
     this.wft = undefined;
     this.release('wft');
     return wft;
   }
 
   /** After WorkflowTaskCompleted and the command events: held-back events, the next task, held-back queries. */
-  finishCompletedWorkflowTask(forceNewTask: boolean): { newTaskScheduled: boolean } {
+  finishCompletedWorkflowTask(forceNewTask: boolean, sticky: { name: string; scheduleToStartMs: number } | undefined): { newTaskScheduled: boolean } {
     const wft = this.endWorkflowTask()!;
+    this.sticky = sticky;
     this.wftFailures = 0;
     this.lastCompletedStartedEventId = wft.startedEventId;
     const hadEvents = this.flushHeldBackEvents();
@@ -339,6 +386,8 @@ export class WorkflowRun {
   private retryWorkflowTask<K extends EventAttributesKey>(type: EventType, key: K, attributes: EventAttributes<K>): void {
     const wft = this.endWorkflowTask();
     if (!wft) return;
+    // The worker's cached state is suspect after a failed or lost task: the next attempt replays in full.
+    this.sticky = undefined;
     this.append(type, key, attributes);
     this.wftFailures++;
     this.flushHeldBackEvents();
@@ -391,6 +440,7 @@ export class WorkflowRun {
     this.closeMs = this.now();
     this.runTimer?.cancel();
     this.wft?.timeout?.cancel();
+    this.wft?.stickyTimeout?.cancel();
     const queries = [...(this.wft?.queries.values() ?? []), ...this.heldBackQueries];
     this.wft = undefined;
     this.heldBackQueries = [];

@@ -4,7 +4,7 @@
  * A command this server does not support fails the workflow task with a message naming it.
  */
 import { status } from '@grpc/grpc-js';
-import { Command, EventType, Payloads, SearchAttributes, enums, durationToMs, Failure } from '../proto';
+import { Command, Duration, EventType, Payloads, SearchAttributes, enums, durationToMs, Failure } from '../proto';
 import { RpcError, invalidArgument } from '../transport/rpc-error';
 import { requestCancelActivity, scheduleActivity, validateScheduleActivity } from './activities';
 import { cancelRun, completeRun, continueRun, failRun } from './lifecycle';
@@ -13,6 +13,8 @@ import type { WorkflowRun } from './run';
 import type { Store } from './store';
 
 const CommandType = enums.CommandType;
+/** The SDKs' default for how long a task waits for the sticky worker before going to the normal queue. */
+const DEFAULT_STICKY_SCHEDULE_TO_START_MS = 10_000;
 const Cause = enums.WorkflowTaskFailedCause;
 
 const CLOSING_COMMANDS = new Set<enums.CommandType>([
@@ -51,6 +53,7 @@ export interface CompletionRequest {
   sdkMetadata?: object | null;
   meteringMetadata?: object | null;
   messages?: unknown[] | null;
+  stickyAttributes?: { workerTaskQueue?: { name?: string | null } | null; scheduleToStartTimeout?: Duration | null } | null;
   queryResults?: Record<string, { resultType?: enums.QueryResultType | null; answer?: Payloads | null; errorMessage?: string | null; failure?: Failure | null }> | null;
 }
 
@@ -126,7 +129,11 @@ export function completeWorkflowTask(store: Store, queries: Queries, run: Workfl
     if (!run.isOpen) break;
   }
   if (!run.isOpen) return;
-  const { newTaskScheduled } = run.finishCompletedWorkflowTask(Boolean(request.forceCreateNewWorkflowTask) || needsTask);
+  const stickyQueue = request.stickyAttributes?.workerTaskQueue?.name;
+  const sticky = stickyQueue
+    ? { name: stickyQueue, scheduleToStartMs: durationToMs(request.stickyAttributes?.scheduleToStartTimeout) || DEFAULT_STICKY_SCHEDULE_TO_START_MS }
+    : undefined;
+  const { newTaskScheduled } = run.finishCompletedWorkflowTask(Boolean(request.forceCreateNewWorkflowTask) || needsTask, sticky);
   if (!newTaskScheduled) queries.sendAlone(run, run.heldBackQueries.splice(0));
 }
 

@@ -43,7 +43,6 @@ export function taskHandlers(state: ServerState): Record<string, Handler> {
     PollWorkflowTaskQueue: async (req: Plain<ws.PollWorkflowTaskQueueRequest.$Properties>, ctx: CallContext) => {
       const namespace = req.namespace ?? '';
       state.namespaces.get(namespace);
-      // Sticky queues never receive tasks here: every task goes to the normal queue with the full history.
       return (await store.matching.poll(namespace, 'workflow', req.taskQueue?.name ?? '', req.identity ?? '', ctx)) ?? {};
     },
 
@@ -131,7 +130,11 @@ export function taskHandlers(state: ServerState): Record<string, Handler> {
     },
 
     ShutdownWorker: (req: Plain<ws.ShutdownWorkerRequest.$Properties>) => {
-      if (req.stickyTaskQueue) store.matching.releasePollers(req.namespace ?? '', 'workflow', req.stickyTaskQueue);
+      const sticky = req.stickyTaskQueue;
+      if (sticky) {
+        store.matching.releasePollers(req.namespace ?? '', 'workflow', sticky);
+        for (const run of store.runs(req.namespace ?? '')) if (run.isOpen) run.dropStickyQueue(sticky);
+      }
       return {};
     },
   };
