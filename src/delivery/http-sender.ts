@@ -50,25 +50,27 @@ function parseTarget(url: string): URL | undefined {
 }
 
 /**
- * Reads at most `maxBytes` of the body, then stops reading (the rest is never downloaded). NUL characters are
- * dropped: Postgres text cannot hold them, and a binary answer must not make the attempt's write fail.
+ * Collects at most `maxBytes` of the body, then stops reading (the rest is never downloaded). `text()` is what came
+ * so far, with NUL characters dropped (Postgres text cannot hold them, and a binary answer must not make the
+ * attempt's write fail); `done` resolves when the body ended, reached `maxBytes`, or was cut off.
  */
-function readSnippet(response: http.IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\0/g, ''));
+function collectSnippet(response: http.IncomingMessage, maxBytes: number): { text(): string; done: Promise<void> } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const done = new Promise<void>((resolve) => {
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
       if (size >= maxBytes) {
         response.destroy();
-        finish();
+        resolve();
       }
     });
-    response.on('end', finish);
-    response.on('error', reject);
+    response.on('end', resolve);
+    response.on('error', () => resolve());
+    response.on('close', resolve);
   });
+  return { text: () => Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\0/g, ''), done };
 }
 
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
@@ -89,7 +91,11 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         agent: false,
         lookup: options.allowPrivateTargets ? undefined : guardedLookup,
       });
+      // Set once the status line came: from then on the publisher has answered, and a body that is slow or cut
+      // short only shortens the snippet (a 200 must not become a timeout, retried and delivered twice).
+      let answer: (() => void) | undefined;
       const fail = (err: Error) => {
+        if (answer) return answer();
         clearTimeout(timer);
         req.destroy();
         reject(err);
@@ -98,11 +104,14 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       const timer = setTimeout(() => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
       req.on('error', fail);
       req.on('response', (response) => {
-        readSnippet(response, maxSnippetBytes).then((bodySnippet) => {
+        const snippet = collectSnippet(response, maxSnippetBytes);
+        answer = () => {
           clearTimeout(timer);
+          req.destroy();
           const retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
-          resolve({ status: response.statusCode ?? 0, bodySnippet, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-        }, fail);
+          resolve({ status: response.statusCode ?? 0, bodySnippet: snippet.text(), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        };
+        void snippet.done.then(answer);
       });
       req.end(request.body);
     });
