@@ -9,20 +9,10 @@ import { QueryRejectedError, QueryNotRegisteredError, WorkflowClient, WorkflowFa
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import * as wf from './fixtures/workflows';
-import { EventType, eventTypes, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
+import { EventType, eventTypes, eventually, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
 
 const suite = useTimeSkippingEnv();
 const { enums } = temporal.api;
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('workflow id policies and request ids', () => {
   test('starting a running workflow id again fails with WorkflowExecutionAlreadyStartedError', async () => {
@@ -89,7 +79,7 @@ describe('closing workflows', () => {
   test('cancel: the workflow sees the request, cleans up, and ends cancelled', async () => {
     await withWorker(suite, async (taskQueue) => {
       const handle = await suite.env.client.workflow.start(wf.cancelAwareWorkflow, { taskQueue, workflowId: uniqueId('cancel') });
-      await waitFor(async () => ((await historyOf(handle)).length >= 4 ? true : undefined), 'the first workflow task');
+      await eventually(async () => ((await historyOf(handle)).length >= 4 ? true : undefined), 20_000, 'the first workflow task');
       await handle.cancel();
       const err = await handle.result().catch((e: unknown) => e);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
@@ -154,10 +144,10 @@ describe('workflow tasks', () => {
   test('a workflow task that fails is recorded and retried', async () => {
     await withWorker(suite, async (taskQueue) => {
       const handle = await suite.env.client.workflow.start(wf.workflowTaskFailureWorkflow, { taskQueue, workflowId: uniqueId('wft-fail'), workflowTaskTimeout: '1s' });
-      const events = await waitFor(async () => {
+      const events = await eventually(async () => {
         const events = await historyOf(handle);
         return events.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) ? events : undefined;
-      }, 'the second attempt to time out');
+      }, 20_000, 'the second attempt to time out');
       const failed = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
       expect(failed?.workflowTaskFailedEventAttributes?.failure?.message).toContain('a bug in the workflow code');
       const attempts = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).map((e) => e.workflowTaskScheduledEventAttributes?.attempt);
@@ -170,7 +160,7 @@ describe('workflow tasks', () => {
   test('an unsupported command fails the workflow task with a message naming it', async () => {
     await withWorker(suite, async (taskQueue) => {
       const handle = await suite.env.client.workflow.start(wf.childWorkflowWorkflow, { taskQueue, workflowId: uniqueId('child') });
-      const failed = await waitFor(async () => (await historyOf(handle)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED), 'the task failure');
+      const failed = await eventually(async () => (await historyOf(handle)).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED), 20_000, 'the task failure');
       expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toContain('COMMAND_TYPE_START_CHILD_WORKFLOW_EXECUTION is not supported');
       await handle.terminate();
     });
@@ -187,7 +177,7 @@ describe('memo, search attributes and visibility', () => {
         memo: { owner: 'team-a' },
         searchAttributes: { CustomIntField: [7] },
       });
-      await waitFor(async () => ((await handle.describe()).searchAttributes.CustomKeywordField ? true : undefined), 'the upsert');
+      await eventually(async () => ((await handle.describe()).searchAttributes.CustomKeywordField ? true : undefined), 20_000, 'the upsert');
       const description = await handle.describe();
       expect(description.memo).toEqual({ owner: 'team-a' });
       expect(description.searchAttributes.CustomKeywordField).toEqual(['upserted']);
