@@ -35,10 +35,9 @@ function positiveInt(name: string, fallback: number): number {
  * concurrency, so a workflow never waits for a slot while the server has its task.
  *
  * The cache must stay on, well above the workflows in flight: with maxCachedWorkflows 0 the SDK core handles one
- * workflow task at a time (measured: ~24 workflows/s, 12 ms per task, tasks queueing on the server meanwhile). But the embedded server never
- * dispatches on a sticky queue (devserver/src/handlers/tasks.ts: every task goes to the normal queue with the full
- * history), so nonStickyToStickyPollRatio 1 puts the workflow pollers on the normal queue instead of the default
- * 0.2, which parks 80% of them on a sticky queue that never answers. Few pollers suffice: a poll is answered at once
+ * workflow task at a time (measured: ~24 workflows/s, 12 ms per task, tasks queueing on the server meanwhile). The
+ * server serves sticky queues, so the SDK's default split of pollers between the normal and the sticky queue is
+ * kept. Few pollers suffice: a poll is answered at once
  * while work is queued, and each one waiting costs the server a held call. Eager activities are off because this
  * server never returns activity tasks in the completion's response.
  */
@@ -49,7 +48,6 @@ function workerOptions(concurrency: number): TunedWorkerOptions {
     maxConcurrentWorkflowTaskPolls: 8,
     maxConcurrentActivityTaskPolls: 4,
     maxCachedWorkflows: 1000,
-    nonStickyToStickyPollRatio: 1,
     maxEagerActivityReservationsPerWorkflowTask: 0,
   };
 }
