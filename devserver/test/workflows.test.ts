@@ -45,16 +45,30 @@ describe('workflow id policies and request ids', () => {
     });
   });
 
-  test('reuse policies: ALLOW_DUPLICATE restarts a closed id, REJECT_DUPLICATE and ALLOW_DUPLICATE_FAILED_ONLY refuse a completed one', async () => {
+  test.each(['REJECT_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const)('reuse policy %s refuses the id of a completed run', async (policy) => {
     await withWorker(suite, async (taskQueue) => {
       const workflowId = uniqueId('reuse');
       await suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId, args: ['one'] });
-      for (const policy of ['REJECT_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY'] as const) {
-        await expect(suite.env.client.workflow.start(wf.echoWorkflow, { taskQueue, workflowId, args: ['x'], workflowIdReusePolicy: policy })).rejects.toBeInstanceOf(
-          WorkflowExecutionAlreadyStartedError,
-        );
-      }
+      await expect(suite.env.client.workflow.start(wf.echoWorkflow, { taskQueue, workflowId, args: ['x'], workflowIdReusePolicy: policy })).rejects.toBeInstanceOf(
+        WorkflowExecutionAlreadyStartedError,
+      );
+    });
+  });
+
+  test('reuse policy ALLOW_DUPLICATE starts a new run on the id of a completed one', async () => {
+    await withWorker(suite, async (taskQueue) => {
+      const workflowId = uniqueId('reuse');
+      await suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId, args: ['one'] });
       expect(await suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId, args: ['two'], workflowIdReusePolicy: 'ALLOW_DUPLICATE' })).toBe('two');
+    });
+  });
+
+  test('reuse policy ALLOW_DUPLICATE_FAILED_ONLY starts a new run on the id of a failed one', async () => {
+    await withWorker(suite, async (taskQueue) => {
+      const workflowId = uniqueId('reuse');
+      await expect(suite.env.client.workflow.execute(wf.failingWorkflow, { taskQueue, workflowId })).rejects.toBeInstanceOf(WorkflowFailedError);
+      const again = suite.env.client.workflow.execute(wf.echoWorkflow, { taskQueue, workflowId, args: ['after failure'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+      expect(await again).toBe('after failure');
     });
   });
 
@@ -208,10 +222,17 @@ describe('memo, search attributes and visibility', () => {
 });
 
 describe('queries and status codes', () => {
-  test('a query for an unknown type fails; a query of a closed workflow can be rejected', async () => {
+  test('a query of a type the workflow does not register fails with QueryNotRegisteredError', async () => {
     await withWorker(suite, async (taskQueue) => {
       const handle = await suite.env.client.workflow.start(wf.signalWorkflow, { taskQueue, workflowId: uniqueId('query'), args: [1] });
       await expect(handle.query('nope')).rejects.toBeInstanceOf(QueryNotRegisteredError);
+      await handle.terminate();
+    });
+  });
+
+  test('a closed workflow answers queries, unless the reject condition NOT_OPEN rejects them', async () => {
+    await withWorker(suite, async (taskQueue) => {
+      const handle = await suite.env.client.workflow.start(wf.signalWorkflow, { taskQueue, workflowId: uniqueId('query'), args: [1] });
       await handle.signal(wf.pokeSignal, 'x');
       await handle.result();
       expect(await handle.query(wf.pokesQuery)).toEqual(['x']);
@@ -222,8 +243,11 @@ describe('queries and status codes', () => {
     });
   });
 
-  test('unknown executions are NOT_FOUND; unimplemented calls are UNIMPLEMENTED naming the call', async () => {
+  test('an unknown execution is NOT_FOUND', async () => {
     await expect(suite.env.client.workflow.getHandle(uniqueId('missing')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  test('an unimplemented call is UNIMPLEMENTED naming the call', async () => {
     const err = await suite.env.client.workflowService.listSchedules({ namespace: 'default' }).catch((e: unknown) => e);
     expect((err as { code: number }).code).toBe(status.UNIMPLEMENTED);
     expect((err as Error).message).toContain('ListSchedules');
