@@ -60,3 +60,29 @@ describe('input the storage or the sender cannot take', () => {
     expect(res.body.error.fields).toEqual([{ in: 'body', field: 'requestedBy', reason: expect.stringMatching(/NUL/) }]);
   });
 });
+
+describe('whsec_ signing secrets', () => {
+  let db: TestDatabase;
+  let app: ReturnType<typeof testApp>;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = testApp(db, new RecordingScheduler());
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it.each([
+    ['not base64', 'whsec_!!!!!!!!!!!!!!!!!!!!!!!!'],
+    ['fewer than 16 bytes', `whsec_${Buffer.from('short-key').toString('base64')}`],
+  ])('a whsec_ secret that is %s is a 400 (it would sign with a short or empty key)', async (_, signingSecret) => {
+    const res = await request(app).put('/v1/publishers/pub-w').set(AUTH).send(publisherBody({ signingSecret })).expect(400);
+    expect(res.body.error.fields).toEqual([{ in: 'body', field: 'signingSecret', reason: expect.stringContaining('base64') }]);
+  });
+
+  it('takes a whsec_ secret of 16 bytes or more, and any other secret of 16 characters', async () => {
+    const whsec = `whsec_${Buffer.from('sixteen-byte-key').toString('base64')}`;
+    await request(app).put('/v1/publishers/pub-w1').set(AUTH).send(publisherBody({ signingSecret: whsec })).expect(201);
+    await request(app).put('/v1/publishers/pub-w2').set(AUTH).send(publisherBody({ signingSecret: 'plain-secret-16c' })).expect(201);
+  });
+});

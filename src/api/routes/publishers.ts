@@ -60,6 +60,16 @@ const secretHeader = z
   })
   .strict();
 
+/**
+ * A `whsec_` secret is signed with its decoded bytes (see signing.ts); Buffer.from skips characters that are not
+ * base64, so `whsec_` followed by anything else would sign with a short or empty key.
+ */
+function isUsableWhsec(secret: string): boolean {
+  if (!secret.startsWith('whsec_')) return true;
+  const encoded = secret.slice('whsec_'.length);
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && Buffer.from(encoded, 'base64').length >= 16;
+}
+
 function publisherBody(maxTimeoutMs: number) {
   return z
     .object({
@@ -71,6 +81,7 @@ function publisherBody(maxTimeoutMs: number) {
         .min(16, 'must be at least 16 characters')
         .max(512)
         .refine((secret) => !hasNul(secret), NO_NUL_MESSAGE)
+        .refine(isUsableWhsec, 'a whsec_ secret must be base64 of at least 16 bytes')
         .nullable()
         .optional(),
       timeoutMs: z.number().int().min(100).max(maxTimeoutMs, `must be at most ${maxTimeoutMs} (CALLBACK_TIMEOUT)`).default(maxTimeoutMs),
