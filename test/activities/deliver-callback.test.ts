@@ -1,15 +1,11 @@
-import type { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type AttemptLogEntry } from '../../src/activities';
+import { createActivities } from '../../src/activities';
 import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
+import { runDeliveryAttempt, type AttemptOptions } from '../support/delivery-attempt';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
 import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
 import { eventually } from '../support/eventually';
-
-const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
 
 let db: TestDatabase;
 let receivers: Receiver[] = [];
@@ -34,35 +30,8 @@ function activities(http?: HttpSender, env: Record<string, string> = {}) {
   return createActivities({ pool: db.pool, config: testConfig(env), logger: silentLogger, ...(http ? { http } : {}) });
 }
 
-interface AttemptRun {
-  log?: AttemptLogEntry[];
-  failure?: ApplicationFailure;
-  heartbeats: unknown[];
-}
-
-/** Runs deliverCallback as attempt `attempt` of activity `activityId` in run `runId`, collecting heartbeats. */
-async function runAttempt(
-  conversionId: string,
-  options: { attempt?: number; runId?: string; activityId?: string; trigger?: 'automatic' | 'manual'; http?: HttpSender; env?: Record<string, string> } = {},
-): Promise<AttemptRun> {
-  const heartbeats: unknown[] = [];
-  const env = new MockActivityEnvironment(
-    {
-      attempt: options.attempt ?? 1,
-      activityId: options.activityId ?? '1',
-      workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: options.runId ?? `run-${conversionId}` },
-    },
-    // The failures are the point of most tests here: the SDK's WARN line for each would drown the output.
-    { logger: new DefaultLogger('ERROR') },
-  );
-  env.on('heartbeat', (details) => heartbeats.push(details));
-  const { deliverCallback } = activities(options.http, options.env);
-  try {
-    return { log: await env.run(deliverCallback, { conversionId, trigger: options.trigger ?? 'automatic', retry }), heartbeats };
-  } catch (failure) {
-    return { failure: failure as ApplicationFailure, heartbeats };
-  }
-}
+/** Runs deliverCallback in a MockActivityEnvironment on this file's database. */
+const runAttempt = (conversionId: string, options: AttemptOptions = {}) => runDeliveryAttempt(db.pool, conversionId, options);
 
 describe('deliverCallback', () => {
   it('sends the callback once and records a succeeded attempt and a sent callback', async () => {

@@ -1,14 +1,10 @@
-import type { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type AttemptLogEntry } from '../../src/activities';
-import { silentLogger } from '../../src/logger';
-import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
+import { DEFAULT_RETRY, runDeliveryAttempt, type AttemptRun } from '../support/delivery-attempt';
+import { attemptRows, callbackRow, insertConversion } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Receiver } from '../support/receiver';
 
 /** Answers a publisher controls must never break the attempt's own bookkeeping. */
-const retry = { initialIntervalMs: 120_000, backoffCoefficient: 2, maximumAttempts: 6 };
-const MAX_INTERVAL_MS = 100 * retry.initialIntervalMs;
+const MAX_INTERVAL_MS = 100 * DEFAULT_RETRY.initialIntervalMs;
 
 let db: TestDatabase;
 let receivers: Receiver[] = [];
@@ -23,21 +19,11 @@ afterEach(async () => {
   receivers = [];
 });
 
-async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise<{ conversionId: string; failure?: ApplicationFailure; log?: AttemptLogEntry[] }> {
+async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise<AttemptRun & { conversionId: string }> {
   const receiver = await startReceiver(answer);
   receivers.push(receiver);
   const { conversionId } = await insertConversion(db.pool, { callbackUrl: receiver.url });
-  const env = new MockActivityEnvironment({
-    attempt: 1,
-    activityId: '1',
-    workflowExecution: { workflowId: `conversion-callback/${conversionId}`, runId: `run-${conversionId}` },
-  });
-  const { deliverCallback } = createActivities({ pool: db.pool, config: testConfig(), logger: silentLogger });
-  try {
-    return { conversionId, log: await env.run(deliverCallback, { conversionId, trigger: 'automatic' as const, retry }) };
-  } catch (failure) {
-    return { conversionId, failure: failure as ApplicationFailure };
-  }
+  return { conversionId, ...(await runDeliveryAttempt(db.pool, conversionId)) };
 }
 
 describe('Retry-After', () => {
