@@ -15,8 +15,12 @@ async function resend(deps: ApiDeps, conversion: ConversionCandidate, requestedB
     { conversionId: conversion.conversionId, publisherId: conversion.publisherId },
     requestedBy,
   );
-  // Signal-with-start also starts a workflow that the POST could not start: the sweep need not do it again.
-  await markWorkflowStarted(deps.pool, conversion.conversionId);
+  // Signal-with-start also starts a workflow that the POST could not start: the sweep need not do it again. The
+  // resend is done whatever happens to this mark: failing the request would make the caller resend twice, and a
+  // mark left unset only costs the sweep an idempotent start.
+  await markWorkflowStarted(deps.pool, conversion.conversionId).catch((err: unknown) => {
+    deps.logger.warn('resend requested, but its workflow could not be marked started', { conversionId: conversion.conversionId, error: err });
+  });
   deps.logger.info('resend requested', { conversionId: conversion.conversionId, requestedBy });
   return { conversionId: conversion.conversionId, workflowId };
 }
