@@ -30,6 +30,14 @@ export function formatPayout(payout: string): string {
 }
 
 /**
+ * The payout goes into the JSON body as the recorded decimal, digit for digit (a JSON number is decimal text):
+ * Number() would round what a double cannot hold, and 999999999999.999999 reached the publisher as
+ * 999999999999.9999. The slot holds a NUL, which no stored text can, so it cannot be mistaken for a value.
+ */
+const PAYOUT_SLOT = '\0payout\0';
+const PAYOUT_SLOT_JSON = JSON.stringify(PAYOUT_SLOT);
+
+/**
  * The request of one attempt. `Idempotency-Key` and `webhook-id` are the conversion id, equal for every attempt,
  * so the publisher can drop the duplicates that at-least-once delivery produces.
  */
@@ -56,10 +64,10 @@ export function buildCallbackRequest(
           clickId: conversion.clickId,
           eventId: conversion.eventId,
           offerId: conversion.offerId,
-          payout: Number(payout),
+          payout: PAYOUT_SLOT,
           userId: conversion.userId,
           extras: conversion.extras,
-        })
+        }).replace(PAYOUT_SLOT_JSON, payout)
       : undefined;
   const headers: Record<string, string> = { 'idempotency-key': conversion.id };
   if (body !== undefined) headers['content-type'] = 'application/json';
