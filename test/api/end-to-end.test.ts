@@ -44,10 +44,25 @@ function e2eConfig(env: Record<string, string> = {}): Config {
 
 async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Config): Promise<Stack & { devServer: DevServer }> {
   const devServer = await startDevServer({ timeSkipping: false });
-  const connection = await NativeConnection.connect({ address: devServer.address });
-  const worker = await createWorker({ connection, config, pool: db.pool, logger: silentLogger, workflowBundle: bundle });
-  const running = worker.run();
-  const client = await connectClient({ ...config, TEMPORAL_ADDRESS: devServer.address });
+  // What started before a failure is stopped, so a failed set-up leaves no server or worker behind.
+  let connection: NativeConnection | undefined;
+  let running: Promise<void> | undefined;
+  let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
+  let client: Client;
+  try {
+    connection = await NativeConnection.connect({ address: devServer.address });
+    worker = await createWorker({ connection, config, pool: db.pool, logger: silentLogger, workflowBundle: bundle });
+    running = worker.run();
+    client = await connectClient({ ...config, TEMPORAL_ADDRESS: devServer.address });
+  } catch (err) {
+    if (running) {
+      worker?.shutdown();
+      await running.catch(() => undefined);
+    }
+    await connection?.close();
+    await devServer.shutdown();
+    throw err;
+  }
   const scheduler = new TemporalCallbackScheduler(client, config);
   return {
     devServer,
@@ -55,10 +70,10 @@ async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Conf
     client,
     app: createApp({ pool: db.pool, scheduler, config, logger: silentLogger }),
     stop: async () => {
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await client.connection.close();
-      await connection.close();
+      await connection?.close();
       await devServer.shutdown();
     },
   };
