@@ -22,17 +22,26 @@ export interface Harness {
 export async function createHarness(): Promise<Harness> {
   // The tests provoke activity failures on purpose: the SDK's WARN line for each would drown the test output.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const [env, db, bundle] = await Promise.all([
+  const [env, db, bundle] = await Promise.allSettled([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEVSERVER_PATH } } }),
     createTestDatabase(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('ERROR') }),
   ]);
-  return { env, db, bundle };
+  if (env.status === 'fulfilled' && db.status === 'fulfilled' && bundle.status === 'fulfilled') {
+    return { env: env.value, db: db.value, bundle: bundle.value };
+  }
+  // One part failed: stop the others (the server is a child process) before failing.
+  if (env.status === 'fulfilled') await env.value.teardown();
+  if (db.status === 'fulfilled') await db.value.drop();
+  throw [env, db, bundle].find((part): part is PromiseRejectedResult => part.status === 'rejected')?.reason;
 }
 
 export async function closeHarness(harness: Harness | undefined): Promise<void> {
-  await harness?.env.teardown();
-  await harness?.db.drop();
+  try {
+    await harness?.env.teardown();
+  } finally {
+    await harness?.db.drop();
+  }
 }
 
 /** A worker on a task queue of its own, with the real activities, and the scheduler the API would use. */
