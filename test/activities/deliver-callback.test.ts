@@ -3,28 +3,18 @@ import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import { runDeliveryAttempt, type AttemptOptions } from '../support/delivery-attempt';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
+import { refusedUrl, useReceivers } from '../support/receiver';
 import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
 import { eventually } from '../support/eventually';
 
 let db: TestDatabase;
-let receivers: Receiver[] = [];
+const receiver = useReceivers();
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(async () => {
   await db.drop();
 });
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  receivers.push(started);
-  return started;
-}
 
 function activities(http?: HttpSender, env: Record<string, string> = {}) {
   return createActivities({ pool: db.pool, config: testConfig(env), logger: silentLogger, ...(http ? { http } : {}) });

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/logger';
 import { connectClient } from '../../src/temporal/connection';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
-import { refusedUrl, startReceiver, type Answer, type ReceivedRequest, type Receiver } from '../support/receiver';
+import { refusedUrl, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testConfig } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -83,7 +83,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   let db: TestDatabase;
   let bundle: WorkflowBundle;
   let stack: Stack;
-  let receivers: Receiver[] = [];
+  const startEndpoint = useReceivers();
 
   beforeAll(async () => {
     // Worker lifecycle lines at INFO, and a WARN line for each activity failure these tests provoke, would drown the
@@ -95,25 +95,20 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     ]);
     stack = await startStack(db, bundle, e2eConfig());
   }, 120_000);
-  afterEach(async () => {
-    await Promise.all(receivers.map((r) => r.close()));
-    receivers = [];
-  });
   afterAll(async () => {
     await stack?.stop();
     await db?.drop();
   });
 
   async function publisher(app: Express, answers: Answer[] | ((req: ReceivedRequest, i: number) => Answer)) {
-    const receiver = await startReceiver(answers);
-    receivers.push(receiver);
+    const endpoint = await startEndpoint(answers);
     const publisherId = `pub-${randomUUID()}`;
     await request(app)
       .put(`/v1/publishers/${publisherId}`)
       .set(AUTH)
-      .send({ callbackUrl: `${receiver.url}/postback?click={click_id}&payout={payout}`, signingSecret: 'a-signing-secret-for-tests' })
+      .send({ callbackUrl: `${endpoint.url}/postback?click={click_id}&payout={payout}`, signingSecret: 'a-signing-secret-for-tests' })
       .expect(201);
-    return { receiver, publisherId };
+    return { receiver: endpoint, publisherId };
   }
 
   /** GET /v1/conversions/:id until `done` holds for it. */

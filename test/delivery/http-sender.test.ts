@@ -1,15 +1,7 @@
 import { createHttpSender } from '../../src/delivery/http-sender';
-import { refusedUrl, startReceiver, type Receiver } from '../support/receiver';
+import { refusedUrl, useReceivers } from '../support/receiver';
 
-const open: Receiver[] = [];
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const started = await startReceiver(...args);
-  open.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((r) => r.close()));
-});
+const receiver = useReceivers();
 
 const sender = createHttpSender({ allowPrivateTargets: true, maxSnippetBytes: 16 });
 

@@ -1,28 +1,22 @@
 import { DEFAULT_RETRY, runDeliveryAttempt, type AttemptRun } from '../support/delivery-attempt';
 import { attemptRows, callbackRow, insertConversion } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { startReceiver, type Receiver } from '../support/receiver';
+import { useReceivers, type startReceiver } from '../support/receiver';
 
 /** Answers a publisher controls must never break the attempt's own bookkeeping. */
 const MAX_INTERVAL_MS = 100 * DEFAULT_RETRY.initialIntervalMs;
 
 let db: TestDatabase;
-let receivers: Receiver[] = [];
+const receiver = useReceivers();
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(async () => {
   await db.drop();
 });
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
-});
-
 async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise<AttemptRun & { conversionId: string }> {
-  const receiver = await startReceiver(answer);
-  receivers.push(receiver);
-  const { conversionId } = await insertConversion(db.pool, { callbackUrl: receiver.url });
+  const publisher = await receiver(answer);
+  const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
   return { conversionId, ...(await runDeliveryAttempt(db.pool, conversionId)) };
 }
 

@@ -82,3 +82,19 @@ export async function refusedUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
 }
+
+/**
+ * Call in a test file's top scope (or a describe): returns `startReceiver` whose receivers are all closed after each
+ * test, so none outlives the test that started it.
+ */
+export function useReceivers(): typeof startReceiver {
+  const open: Receiver[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((receiver) => receiver.close()));
+  });
+  return async (...args) => {
+    const receiver = await startReceiver(...args);
+    open.push(receiver);
+    return receiver;
+  };
+}

@@ -5,23 +5,19 @@ import type { DeliveryState } from '../../src/workflows/signals';
 import { deliveryStateQuery } from '../../src/workflows/signals';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 import { attemptRows, callbackRow, insertConversion } from '../support/fixtures';
-import { refusedUrl, startReceiver, type Answer, type Receiver } from '../support/receiver';
+import { refusedUrl, useReceivers, type Answer } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { closeHarness, createHarness, startService, type Harness } from './harness';
 
 const MINUTE = 60_000;
 
 let harness: Harness;
-let receivers: Receiver[] = [];
+const receiver = useReceivers();
 beforeAll(async () => {
   harness = await createHarness();
 }, 120_000);
 afterAll(async () => {
   await closeHarness(harness);
-});
-afterEach(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  receivers = [];
 });
 
 /** A publisher whose endpoint is `callbackUrl`, one conversion of it, and a worker with its scheduler. */
@@ -32,8 +28,7 @@ async function setUpAt(callbackUrl: string, env: Record<string, string> = {}) {
 
 /** The same, with a receiver that answers `answers` and stamps each request with the test server's clock. */
 async function setUp(answers: Answer[], env: Record<string, string> = {}) {
-  const publisher = await startReceiver(answers, () => harness.env.currentTimeMs());
-  receivers.push(publisher);
+  const publisher = await receiver(answers, () => harness.env.currentTimeMs());
   return { publisher, ...(await setUpAt(publisher.url, env)) };
 }
 
