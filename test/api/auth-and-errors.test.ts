@@ -2,24 +2,14 @@ import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
 import { createLogger, silentLogger } from '../../src/logger';
-import { AUTH, TEST_API_KEY, testApp, testConfig } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { AUTH, TEST_API_KEY, testApp, testConfig, useTestApi } from '../support/api';
 import { RecordingScheduler } from '../support/schedulers';
 
 describe('API authentication and error handling', () => {
-  let db: TestDatabase;
-  let app: ReturnType<typeof testApp>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = testApp(db, new RecordingScheduler(), testConfig({ API_KEYS: `other-key, ${TEST_API_KEY}` }));
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const api = useTestApi(() => testConfig({ API_KEYS: `other-key, ${TEST_API_KEY}` }));
 
   it('serves /healthz without a key', async () => {
-    await request(app).get('/healthz').expect(200, { status: 'ok' });
+    await request(api.app).get('/healthz').expect(200, { status: 'ok' });
   });
 
   it.each([
@@ -28,32 +18,32 @@ describe('API authentication and error handling', () => {
     ['a key that is a prefix of a valid one', { Authorization: `Bearer ${TEST_API_KEY.slice(0, -1)}` }],
     ['another scheme', { Authorization: `Basic ${TEST_API_KEY}` }],
   ])('answers 401 JSON to %s', async (_case, headers) => {
-    const res = await request(app).get('/v1/conversions').set(headers).expect(401);
+    const res = await request(api.app).get('/v1/conversions').set(headers).expect(401);
     expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Bearer') } });
     expect(res.headers['www-authenticate']).toBe('Bearer');
   });
 
   it('accepts any configured key', async () => {
-    await request(app).get('/v1/conversions').set({ Authorization: 'Bearer other-key' }).expect(200);
-    await request(app).get('/v1/conversions').set(AUTH).expect(200);
+    await request(api.app).get('/v1/conversions').set({ Authorization: 'Bearer other-key' }).expect(200);
+    await request(api.app).get('/v1/conversions').set(AUTH).expect(200);
   });
 
   it('refuses every request when no key is configured', async () => {
-    const locked = testApp(db, new RecordingScheduler(), testConfig({ API_KEYS: '' }));
+    const locked = testApp(api.db, new RecordingScheduler(), testConfig({ API_KEYS: '' }));
     for (const headers of [{}, { Authorization: 'Bearer ' }, AUTH]) {
       await request(locked).get('/v1/conversions').set(headers).expect(401);
     }
   });
 
   it('answers unknown routes with 404 JSON', async () => {
-    const res = await request(app).get('/v1/nothing-here').set(AUTH).expect(404);
+    const res = await request(api.app).get('/v1/nothing-here').set(AUTH).expect(404);
     expect(res.body.error).toEqual({ code: 'not_found', message: 'No route GET /v1/nothing-here' });
-    const outside = await request(app).get('/elsewhere').expect(404);
+    const outside = await request(api.app).get('/elsewhere').expect(404);
     expect(outside.body.error).toEqual({ code: 'not_found', message: 'No route GET /elsewhere' });
   });
 
   it('answers a malformed JSON body with 400 naming the body', async () => {
-    const res = await request(app)
+    const res = await request(api.app)
       .post('/v1/conversions')
       .set(AUTH)
       .set('Content-Type', 'application/json')
@@ -64,7 +54,7 @@ describe('API authentication and error handling', () => {
   });
 
   it('answers a body over 64 KB with 413 JSON', async () => {
-    const res = await request(app)
+    const res = await request(api.app)
       .post('/v1/conversions')
       .set(AUTH)
       .send({ extras: { blob: 'x'.repeat(70_000) } })
@@ -95,7 +85,7 @@ describe('API authentication and error handling', () => {
     const logger = createLogger({ write: (line) => lines.push(line) });
     const failing = new RecordingScheduler();
     failing.startDelivery = () => Promise.reject(new Error('boom at /secret/path'));
-    const broken = createApp({ pool: db.pool, scheduler: failing, config: testConfig(), logger });
+    const broken = createApp({ pool: api.db.pool, scheduler: failing, config: testConfig(), logger });
     await request(broken).put('/v1/publishers/p-500').set(AUTH).send({ callbackUrl: 'https://x.example/cb' }).expect(201);
     const res = await request(broken)
       .post('/v1/conversions')

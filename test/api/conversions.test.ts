@@ -1,30 +1,21 @@
 import request from 'supertest';
 import { startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
 import { silentLogger } from '../../src/logger';
-import { AUTH, conversionBody, publisherBody, testApp } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { RecordingScheduler } from '../support/schedulers';
+import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
 
 describe('POST /v1/conversions', () => {
-  let db: TestDatabase;
-  let scheduler: RecordingScheduler;
-  let app: ReturnType<typeof testApp>;
+  const api = useTestApi();
+  const { scheduler } = api;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    scheduler = new RecordingScheduler();
-    app = testApp(db, scheduler);
-    await request(app).put('/v1/publishers/pub-1').set(AUTH).send(publisherBody()).expect(201);
+    await request(api.app).put('/v1/publishers/pub-1').set(AUTH).send(publisherBody()).expect(201);
   });
   beforeEach(() => {
     scheduler.temporalDown = false;
   });
-  afterAll(async () => {
-    await db.drop();
-  });
 
   async function workflowStartedAt(conversionId: string): Promise<Date | null> {
-    const { rows } = await db.pool.query<{ workflow_started_at: Date | null }>(
+    const { rows } = await api.db.pool.query<{ workflow_started_at: Date | null }>(
       'SELECT workflow_started_at FROM conversions WHERE id = $1',
       [conversionId],
     );
@@ -33,7 +24,7 @@ describe('POST /v1/conversions', () => {
 
   it('records a new conversion with a pending callback and starts its workflow (201)', async () => {
     const body = conversionBody('pub-1', { extras: { country: 'DE' } });
-    const res = await request(app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
     expect(res.body).toMatchObject({
       conversionId: body.conversionId,
       publisherId: 'pub-1',
@@ -49,9 +40,9 @@ describe('POST /v1/conversions', () => {
 
   it('returns the existing conversion (200) for the same payload and never starts a second delivery', async () => {
     const body = conversionBody('pub-1', { payout: 2, extras: { a: 1, b: 2 } });
-    await request(app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
     // Same payload, other key order and payout spelling.
-    const again = await request(app)
+    const again = await request(api.app)
       .post('/v1/conversions')
       .set(AUTH)
       .send({ ...body, payout: '2.000', extras: { b: 2, a: 1 } })
@@ -64,7 +55,7 @@ describe('POST /v1/conversions', () => {
   // here a POST that finds the row before its workflow is recorded may ask the scheduler again (a no-op there).
   it('creates the conversion once when it is posted concurrently: one 201, the others 200 with the same row', async () => {
     const body = conversionBody('pub-1');
-    const answers = await Promise.all([1, 2, 3, 4].map(() => request(app).post('/v1/conversions').set(AUTH).send(body)));
+    const answers = await Promise.all([1, 2, 3, 4].map(() => request(api.app).post('/v1/conversions').set(AUTH).send(body)));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
     const created = answers.find((a) => a.status === 201)?.body as { createdAt: string };
     expect(created.createdAt).toEqual(expect.any(String));
@@ -74,13 +65,13 @@ describe('POST /v1/conversions', () => {
 
   it('answers 409 for the same id with a different payload', async () => {
     const body = conversionBody('pub-1');
-    await request(app).post('/v1/conversions').set(AUTH).send(body).expect(201);
-    const res = await request(app).post('/v1/conversions').set(AUTH).send({ ...body, payout: '9.99' }).expect(409);
+    await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).send({ ...body, payout: '9.99' }).expect(409);
     expect(res.body.error).toMatchObject({ code: 'conflict', conversionId: body.conversionId });
   });
 
   it('answers 422 naming publisherId when the publisher does not exist', async () => {
-    const res = await request(app).post('/v1/conversions').set(AUTH).send(conversionBody('no-such-publisher')).expect(422);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).send(conversionBody('no-such-publisher')).expect(422);
     expect(res.body.error.fields).toEqual([{ in: 'body', field: 'publisherId', reason: expect.stringContaining('PUT /v1/publishers/no-such-publisher') }]);
   });
 
@@ -103,12 +94,12 @@ describe('POST /v1/conversions', () => {
     ['extras', { extras: { blob: 'x'.repeat(5000) } }, 'at most 4096 bytes'],
     ['clickID', { clickID: 'typo' }, 'not a known field'],
   ])('rejects a bad %s with 400 naming it (%#)', async (field, overrides, reason) => {
-    const res = await request(app).post('/v1/conversions').set(AUTH).send(conversionBody('pub-1', overrides)).expect(400);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).send(conversionBody('pub-1', overrides)).expect(400);
     expect(res.body.error.fields).toContainEqual({ in: 'body', field, reason: expect.stringContaining(reason) });
   });
 
   it('names every bad field at once', async () => {
-    const res = await request(app).post('/v1/conversions').set(AUTH).send({}).expect(400);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).send({}).expect(400);
     const fields = (res.body.error.fields as { field: string }[]).map((f) => f.field).sort();
     expect(fields).toEqual(['clickId', 'conversionId', 'eventId', 'offerId', 'payout', 'publisherId', 'userId']);
   });
@@ -117,12 +108,12 @@ describe('POST /v1/conversions', () => {
     it('answers 503, keeps the conversion without a workflow, and a re-POST starts it', async () => {
       scheduler.temporalDown = true;
       const body = conversionBody('pub-1');
-      const res = await request(app).post('/v1/conversions').set(AUTH).send(body).expect(503);
+      const res = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(503);
       expect(res.body.error).toEqual({ code: 'temporal_unavailable', message: expect.stringContaining('is recorded') });
       expect(await workflowStartedAt(String(body.conversionId))).toBeNull();
 
       scheduler.temporalDown = false;
-      const again = await request(app).post('/v1/conversions').set(AUTH).send(body).expect(200);
+      const again = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
       expect(again.body.workflowStartedAt).toEqual(expect.any(String));
       expect(scheduler.started.filter((c) => c.conversionId === body.conversionId)).toHaveLength(1);
     });
@@ -130,9 +121,9 @@ describe('POST /v1/conversions', () => {
     it('the sweep starts every conversion left without a workflow, once', async () => {
       scheduler.temporalDown = true;
       const bodies = [conversionBody('pub-1'), conversionBody('pub-1'), conversionBody('pub-1')];
-      for (const body of bodies) await request(app).post('/v1/conversions').set(AUTH).send(body).expect(503);
+      for (const body of bodies) await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(503);
 
-      const deps = { pool: db.pool, scheduler, logger: silentLogger };
+      const deps = { pool: api.db.pool, scheduler, logger: silentLogger };
       expect(await startMissingWorkflows(deps)).toEqual({ started: 0, failed: 0, temporalUnavailable: true });
 
       scheduler.temporalDown = false;

@@ -1,22 +1,11 @@
 import request from 'supertest';
-import { AUTH, publisherBody, testApp } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { RecordingScheduler } from '../support/schedulers';
+import { AUTH, publisherBody, useTestApi } from '../support/api';
 
 describe('PUT/GET /v1/publishers/:publisherId', () => {
-  let db: TestDatabase;
-  let app: ReturnType<typeof testApp>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = testApp(db, new RecordingScheduler());
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const api = useTestApi();
 
   it('creates (201) then replaces (200) a publisher, with defaults', async () => {
-    const created = await request(app).put('/v1/publishers/pub-a').set(AUTH).send(publisherBody()).expect(201);
+    const created = await request(api.app).put('/v1/publishers/pub-a').set(AUTH).send(publisherBody()).expect(201);
     expect(created.body).toMatchObject({
       publisherId: 'pub-a',
       callbackUrl: 'https://publisher.example/cb?click={click_id}&payout={payout}',
@@ -25,7 +14,7 @@ describe('PUT/GET /v1/publishers/:publisherId', () => {
       secretHeader: null,
       signingSecretSet: false,
     });
-    const replaced = await request(app)
+    const replaced = await request(api.app)
       .put('/v1/publishers/pub-a')
       .set(AUTH)
       .send({ callbackUrl: 'http://other.example/postback/{conversion_id}', method: 'GET', timeoutMs: 2500 })
@@ -38,25 +27,25 @@ describe('PUT/GET /v1/publishers/:publisherId', () => {
       secretHeader: { name: 'X-Publisher-Token', value: 'header-secret-value' },
       signingSecret: 'whsec_c2lnbmluZy1zZWNyZXQtdmFsdWU=',
     });
-    const put = await request(app).put('/v1/publishers/pub-secret').set(AUTH).send(body).expect(201);
-    const got = await request(app).get('/v1/publishers/pub-secret').set(AUTH).expect(200);
+    const put = await request(api.app).put('/v1/publishers/pub-secret').set(AUTH).send(body).expect(201);
+    const got = await request(api.app).get('/v1/publishers/pub-secret').set(AUTH).expect(200);
     for (const res of [put, got]) {
       expect(res.body).toMatchObject({ secretHeader: { name: 'X-Publisher-Token', valueSet: true }, signingSecretSet: true });
       expect(JSON.stringify(res.body)).not.toMatch(/header-secret-value|whsec_/);
     }
-    const { rows } = await db.pool.query('SELECT secret_header_value, signing_secret FROM publishers WHERE id = $1', ['pub-secret']);
+    const { rows } = await api.db.pool.query('SELECT secret_header_value, signing_secret FROM publishers WHERE id = $1', ['pub-secret']);
     expect(rows[0]).toEqual({ secret_header_value: 'header-secret-value', signing_secret: 'whsec_c2lnbmluZy1zZWNyZXQtdmFsdWU=' });
   });
 
   it('keeps stored secrets when a PUT omits them and removes them on null', async () => {
-    await request(app)
+    await request(api.app)
       .put('/v1/publishers/pub-keep')
       .set(AUTH)
       .send(publisherBody({ secretHeader: { name: 'X-Token', value: 'v' }, signingSecret: 'a-signing-secret-of-some-length' }))
       .expect(201);
-    const kept = await request(app).put('/v1/publishers/pub-keep').set(AUTH).send(publisherBody({ timeoutMs: 5000 })).expect(200);
+    const kept = await request(api.app).put('/v1/publishers/pub-keep').set(AUTH).send(publisherBody({ timeoutMs: 5000 })).expect(200);
     expect(kept.body).toMatchObject({ secretHeader: { name: 'X-Token', valueSet: true }, signingSecretSet: true, timeoutMs: 5000 });
-    const removed = await request(app)
+    const removed = await request(api.app)
       .put('/v1/publishers/pub-keep')
       .set(AUTH)
       .send(publisherBody({ secretHeader: null, signingSecret: null }))
@@ -65,7 +54,7 @@ describe('PUT/GET /v1/publishers/:publisherId', () => {
   });
 
   it('answers 404 for an unknown publisher', async () => {
-    const res = await request(app).get('/v1/publishers/nobody').set(AUTH).expect(404);
+    const res = await request(api.app).get('/v1/publishers/nobody').set(AUTH).expect(404);
     expect(res.body.error.code).toBe('not_found');
   });
 
@@ -85,14 +74,14 @@ describe('PUT/GET /v1/publishers/:publisherId', () => {
     ['a header value with a line break', { secretHeader: { name: 'X-T', value: 'a\r\nb' } }, 'secretHeader.value', 'line breaks'],
     ['an unknown field', { callbackURL: 'https://p.example' }, 'callbackURL', 'not a known field'],
   ])('rejects %s with 400 naming the field', async (_case, overrides, field, reason) => {
-    const res = await request(app).put('/v1/publishers/pub-bad').set(AUTH).send(publisherBody(overrides)).expect(400);
+    const res = await request(api.app).put('/v1/publishers/pub-bad').set(AUTH).send(publisherBody(overrides)).expect(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(res.body.error.fields).toContainEqual({ in: 'body', field, reason: expect.stringContaining(reason) });
-    await request(app).get('/v1/publishers/pub-bad').set(AUTH).expect(404);
+    await request(api.app).get('/v1/publishers/pub-bad').set(AUTH).expect(404);
   });
 
   it('rejects a publisher id that cannot be used in a URL', async () => {
-    const res = await request(app).put('/v1/publishers/bad%20id').set(AUTH).send(publisherBody()).expect(400);
+    const res = await request(api.app).put('/v1/publishers/bad%20id').set(AUTH).send(publisherBody()).expect(400);
     expect(res.body.error.fields).toEqual([{ in: 'path', field: 'publisherId', reason: expect.stringContaining('letters, digits') }]);
   });
 });

@@ -3,7 +3,8 @@ import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
-import type { TestDatabase } from './postgres';
+import { createTestDatabase, type TestDatabase } from './postgres';
+import { RecordingScheduler } from './schedulers';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
 export const AUTH = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -15,6 +16,45 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig()): Express {
   return createApp({ pool: db.pool, scheduler, config, logger: silentLogger });
+}
+
+export interface TestApi {
+  /** The scheduler double the app uses (created at once, so tests may destructure it). */
+  readonly scheduler: RecordingScheduler;
+  /** This file's fresh, migrated database (set in beforeAll). */
+  readonly db: TestDatabase;
+  /** The service's Express app on that database (set in beforeAll). */
+  readonly app: Express;
+}
+
+/**
+ * Call in a test file's top scope or a describe: a fresh database and the app on it with a scheduler double, made
+ * before the tests (before the caller's own beforeAll) and dropped after them.
+ */
+export function useTestApi(config: () => Config = () => testConfig()): TestApi {
+  const scheduler = new RecordingScheduler();
+  let db: TestDatabase | undefined;
+  let app: Express | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = testApp(db, scheduler, config());
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  const ready = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`useTestApi: ${name} is only set once beforeAll has run`);
+    return value;
+  };
+  return {
+    scheduler,
+    get db() {
+      return ready(db, 'db');
+    },
+    get app() {
+      return ready(app, 'app');
+    },
+  };
 }
 
 /** A valid publisher body; `callbackUrl` defaults to a URL nothing listens on (the scheduler double sends nothing). */
