@@ -1,27 +1,17 @@
 import request from 'supertest';
-import { AUTH, testApp } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { RecordingScheduler } from '../support/schedulers';
+import { AUTH, useTestApi } from '../support/api';
 
 /** Without a valid key the body is never read: every /v1 request without one is a 401, whatever it carries. */
 describe('the API key comes before the body', () => {
-  let db: TestDatabase;
-  let app: ReturnType<typeof testApp>;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    app = testApp(db, new RecordingScheduler());
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const api = useTestApi();
 
   it('answers malformed JSON without a key with 401', async () => {
-    const res = await request(app).post('/v1/conversions').set('Content-Type', 'application/json').send('{bad').expect(401);
+    const res = await request(api.app).post('/v1/conversions').set('Content-Type', 'application/json').send('{bad').expect(401);
     expect(res.body.error.code).toBe('unauthorized');
   });
 
   it('answers an oversized body with a wrong key with 401', async () => {
-    const res = await request(app)
+    const res = await request(api.app)
       .post('/v1/conversions')
       .set('Authorization', 'Bearer not-the-key')
       .set('Content-Type', 'application/json')
@@ -31,7 +21,7 @@ describe('the API key comes before the body', () => {
   });
 
   it('still parses the body of an authenticated request', async () => {
-    const res = await request(app).post('/v1/conversions').set(AUTH).set('Content-Type', 'application/json').send('{bad').expect(400);
+    const res = await request(api.app).post('/v1/conversions').set(AUTH).set('Content-Type', 'application/json').send('{bad').expect(400);
     expect(res.body.error.code).toBe('validation_failed');
   });
 });

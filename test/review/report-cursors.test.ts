@@ -1,38 +1,30 @@
 import request from 'supertest';
-import { AUTH, conversionBody, publisherBody, testApp } from '../support/api';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { RecordingScheduler } from '../support/schedulers';
+import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
 
 const encode = (key: unknown): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 describe('report cursors', () => {
-  let db: TestDatabase;
-  let app: ReturnType<typeof testApp>;
+  const api = useTestApi();
   const ids: string[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    app = testApp(db, new RecordingScheduler());
-    await request(app).put('/v1/publishers/pub-k').set(AUTH).send(publisherBody()).expect(201);
+    await request(api.app).put('/v1/publishers/pub-k').set(AUTH).send(publisherBody()).expect(201);
     for (let i = 0; i < 5; i += 1) {
       const body = conversionBody('pub-k');
-      await request(app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+      await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
       ids.push(String(body.conversionId));
     }
     // Three share one microsecond, two differ from it by a single microsecond.
-    await db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000001Z' WHERE id = ANY($1)`, [ids.slice(0, 3)]);
-    await db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000000Z' WHERE id = $1`, [ids[3]]);
-    await db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000002Z' WHERE id = $1`, [ids[4]]);
-  });
-  afterAll(async () => {
-    await db.drop();
+    await api.db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000001Z' WHERE id = ANY($1)`, [ids.slice(0, 3)]);
+    await api.db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000000Z' WHERE id = $1`, [ids[3]]);
+    await api.db.pool.query(`UPDATE conversions SET created_at = '2026-03-01T12:00:00.000002Z' WHERE id = $1`, [ids[4]]);
   });
 
   it.each(['/v1/conversions', '/v1/callbacks'])('%s pages one row at a time through ties and neighbouring microseconds', async (path) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(app)
+      const res: request.Response = await request(api.app)
         .get(path)
         .query({ limit: 1, ...(cursor ? { cursor } : {}) })
         .set(AUTH)
@@ -50,7 +42,7 @@ describe('report cursors', () => {
     ['an id with a NUL', { createdAt: '1772366400000001', id: 'a\u0000' }],
     ['an extra field', { createdAt: '1772366400000001', id: 'conv-1', x: 1 }],
   ])('a cursor with %s is a 400 naming the cursor', async (_, key) => {
-    const res = await request(app).get('/v1/conversions').query({ cursor: encode(key) }).set(AUTH).expect(400);
+    const res = await request(api.app).get('/v1/conversions').query({ cursor: encode(key) }).set(AUTH).expect(400);
     expect(res.body.error.fields).toEqual([{ in: 'query', field: 'cursor', reason: expect.any(String) }]);
   });
 });
