@@ -2,19 +2,13 @@ import { createActivities } from '../../src/activities';
 import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import { runDeliveryAttempt, type AttemptOptions } from '../support/delivery-attempt';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { useTestDatabase } from '../support/postgres';
 import { refusedUrl, useReceivers } from '../support/receiver';
 import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
 import { eventually } from '../support/eventually';
 
-let db: TestDatabase;
+const db = useTestDatabase();
 const receiver = useReceivers();
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-});
 
 function activities(http?: HttpSender, env: Record<string, string> = {}) {
   return createActivities({ pool: db.pool, config: testConfig(env), logger: silentLogger, ...(http ? { http } : {}) });

@@ -1,19 +1,13 @@
 import { DEFAULT_RETRY, runDeliveryAttempt, type AttemptRun } from '../support/delivery-attempt';
 import { attemptRows, callbackRow, insertConversion } from '../support/fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { useTestDatabase } from '../support/postgres';
 import { useReceivers, type startReceiver } from '../support/receiver';
 
 /** Answers a publisher controls must never break the attempt's own bookkeeping. */
 const MAX_INTERVAL_MS = 100 * DEFAULT_RETRY.initialIntervalMs;
 
-let db: TestDatabase;
+const db = useTestDatabase();
 const receiver = useReceivers();
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-});
 async function attemptOnce(answer: Parameters<typeof startReceiver>[0]): Promise<AttemptRun & { conversionId: string }> {
   const publisher = await receiver(answer);
   const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });

@@ -3,7 +3,7 @@ import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
-import { createTestDatabase, type TestDatabase } from './postgres';
+import { useTestDatabase, type TestDatabase } from './postgres';
 import { RecordingScheduler } from './schedulers';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
@@ -21,7 +21,7 @@ export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: 
 export interface TestApi {
   /** The scheduler double the app uses (created at once, so tests may destructure it). */
   readonly scheduler: RecordingScheduler;
-  /** This file's fresh, migrated database (set in beforeAll). */
+  /** This file's fresh, migrated database (created in beforeAll). */
   readonly db: TestDatabase;
   /** The service's Express app on that database (set in beforeAll). */
   readonly app: Express;
@@ -33,26 +33,17 @@ export interface TestApi {
  */
 export function useTestApi(config: () => Config = () => testConfig()): TestApi {
   const scheduler = new RecordingScheduler();
-  let db: TestDatabase | undefined;
+  const db = useTestDatabase();
   let app: Express | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  beforeAll(() => {
     app = testApp(db, scheduler, config());
   });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  const ready = <T>(value: T | undefined, name: string): T => {
-    if (value === undefined) throw new Error(`useTestApi: ${name} is only set once beforeAll has run`);
-    return value;
-  };
   return {
     scheduler,
-    get db() {
-      return ready(db, 'db');
-    },
+    db,
     get app() {
-      return ready(app, 'app');
+      if (!app) throw new Error('useTestApi: the app exists only once beforeAll has run');
+      return app;
     },
   };
 }

@@ -54,3 +54,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * Call in a test file's top scope or a describe: a fresh database created before the tests (before the caller's own
+ * beforeAll) and dropped after them. The returned object reads through to it once it exists.
+ */
+export function useTestDatabase(): TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (!db) throw new Error('useTestDatabase: the database exists only once beforeAll has run');
+    return db;
+  };
+  return {
+    get pool() {
+      return current().pool;
+    },
+    get url() {
+      return current().url;
+    },
+    drop: () => current().drop(),
+  };
+}
