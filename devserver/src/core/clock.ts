@@ -126,11 +126,6 @@ export class Clock {
     return this.externalLocks > 0 || this.holders.size > 0;
   }
 
-  /** For diagnostics: who holds the clock. */
-  describeLocks(): { external: number; holders: string[] } {
-    return { external: this.externalLocks, holders: [...this.holders] };
-  }
-
   stop(): void {
     this.stopped = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);

@@ -21,7 +21,7 @@ class TaskQueue {
   readonly tasks: QueuedTask[] = [];
   drainQueued = false;
   readonly waiters: Waiter[] = [];
-  lastPollMs = 0;
+  /** Poller identity → when it last polled, for DescribeTaskQueue. */
   readonly pollers = new Map<string, number>();
 }
 
@@ -85,8 +85,7 @@ export class Matching {
   /** Waits for a task; resolves with its poll response, or undefined when the poll times out or is cancelled. */
   poll(namespace: string, kind: TaskKind, name: string, identity: string, ctx: CallContext): Promise<object | undefined> {
     const queue = this.queue(namespace, kind, name);
-    queue.lastPollMs = this.now();
-    if (identity) queue.pollers.set(identity, queue.lastPollMs);
+    if (identity) queue.pollers.set(identity, this.now());
     while (queue.tasks.length > 0) {
       const response = this.dispatch(queue.tasks.shift()!, identity);
       if (response) return Promise.resolve(response);

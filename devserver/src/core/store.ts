@@ -2,7 +2,6 @@
  * All workflow executions, by namespace and workflow id; each id has a chain of runs, the last one current.
  * The store is the runs' environment: it owns the clock and the task queues.
  */
-import { enums } from '../proto';
 import { notFound } from '../transport/rpc-error';
 import type { Clock } from './clock';
 import { Matching } from './matching';
@@ -68,12 +67,6 @@ export class Store implements RunEnvironment {
     return result;
   }
 
-  get openRunCount(): number {
-    let count = 0;
-    for (const run of this.byRunId.values()) if (run.isOpen) count++;
-    return count;
-  }
-
   onClose(listener: (run: WorkflowRun) => void): void {
     this.closeListeners.push(listener);
   }
@@ -100,9 +93,5 @@ export class Store implements RunEnvironment {
   /** For queries whose task was lost when a run closed: they are re-sent as query-only tasks by the listener. */
   takeOrphanQueries(run: WorkflowRun): PendingQuery[] {
     return run.heldBackQueries.splice(0);
-  }
-
-  isClosedStatus(status: enums.WorkflowExecutionStatus): boolean {
-    return status !== enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }
 }
