@@ -10,10 +10,6 @@ import { eventually } from '../support/eventually';
 const db = useTestDatabase();
 const receiver = useReceivers();
 
-function activities(http?: HttpSender, env: Record<string, string> = {}) {
-  return createActivities({ pool: db.pool, config: testConfig(env), logger: silentLogger, ...(http ? { http } : {}) });
-}
-
 /** Runs deliverCallback in a MockActivityEnvironment on this file's database. */
 const runAttempt = (conversionId: string, options: AttemptOptions = {}) => runDeliveryAttempt(db.pool, conversionId, options);
 
@@ -180,7 +176,7 @@ describe('deliverCallback', () => {
 describe('markCallbackFailed and markCallbackPending', () => {
   it('moves the callback to failed with its last error, and back to pending for a resend', async () => {
     const { conversionId } = await insertConversion(db.pool, { callbackUrl: 'http://127.0.0.1:1' });
-    const { markCallbackFailed, markCallbackPending } = activities();
+    const { markCallbackFailed, markCallbackPending } = createActivities({ pool: db.pool, config: testConfig(), logger: silentLogger });
     await markCallbackFailed({ conversionId, lastError: 'attempt 6: publisher answered HTTP 503' });
     const failed = await callbackRow(db.pool, conversionId);
     expect(failed).toMatchObject({ status: 'failed', last_error: 'attempt 6: publisher answered HTTP 503' });
