@@ -1,5 +1,5 @@
 import { startSweeper } from '../../src/api/sweeper';
-import { createLogger } from '../../src/logger';
+import { createLogger, silentLogger } from '../../src/logger';
 import { eventually } from '../support/eventually';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -19,7 +19,7 @@ describe('startSweeper', () => {
         running -= 1;
       },
       10,
-      createLogger({ write: () => undefined }),
+      silentLogger,
     );
     expect(runs).toBe(1);
     await eventually(async () => (runs >= 3 ? true : undefined), 20_000, 'three runs');
@@ -55,7 +55,7 @@ describe('startSweeper', () => {
         finished = true;
       },
       1,
-      createLogger({ write: () => undefined }),
+      silentLogger,
     );
     await sweeper.stop();
     expect(finished).toBe(true);
