@@ -62,23 +62,24 @@ export interface AttemptResult {
  * Writes the attempt's outcome and, in the same transaction, the callback's current state. The callback's state
  * is only set by its latest attempt: a cancelled attempt that finishes late must not overwrite a newer one.
  * Without success or a next retry the status is left as it is: the workflow marks the callback failed.
+ * Returns the attempt's row as written.
  */
 export async function finishAttempt(
   pool: pg.Pool,
   attempt: { conversionId: string; attemptKey: string; attemptNumber: number },
   outcome: SendOutcome,
   result: AttemptResult,
-): Promise<void> {
+): Promise<AttemptRow> {
   const statusCode = outcome.kind === 'response' ? outcome.status : null;
   const status = result.succeeded ? 'sent' : result.nextRetryDelayMs !== null ? 'retrying' : null;
-  await withTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     // now() + NULL is NULL: no next retry.
-    const updated = await client.query<{ next_retry_at: Date | null }>(
+    const updated = await client.query<AttemptRow>(
       `UPDATE callback_attempts
           SET outcome = $2, duration_ms = $3, status_code = $4, error_class = $5, error_message = $6,
               response_snippet = $7, next_retry_at = now() + $8::bigint * interval '1 millisecond'
         WHERE attempt_key = $1
-      RETURNING next_retry_at`,
+      RETURNING ${ATTEMPT_COLUMNS}`,
       [
         attempt.attemptKey,
         result.succeeded ? 'succeeded' : 'failed',
@@ -90,12 +91,13 @@ export async function finishAttempt(
         result.nextRetryDelayMs,
       ],
     );
+    const row = updated.rows[0];
     const latest = await client.query(
       `UPDATE callbacks
           SET status = COALESCE($2, status), sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END,
               last_status_code = $3, last_error = $4, next_retry_at = $5, updated_at = now()
         WHERE conversion_id = $1 AND attempts = $6`,
-      [attempt.conversionId, status, statusCode, result.error, updated.rows[0].next_retry_at, attempt.attemptNumber],
+      [attempt.conversionId, status, statusCode, result.error, row.next_retry_at, attempt.attemptNumber],
     );
     // A late success still reached the publisher: the conversion report must say "Callback Sent: Yes".
     if (latest.rowCount === 0 && result.succeeded) {
@@ -103,6 +105,7 @@ export async function finishAttempt(
         attempt.conversionId,
       ]);
     }
+    return row;
   });
 }
 

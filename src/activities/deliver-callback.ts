@@ -26,10 +26,6 @@ export interface DeliveryDeps {
   logger: Logger;
 }
 
-async function attemptLog(deps: DeliveryDeps, conversionId: string, cycleKey: string): Promise<AttemptLogEntry[]> {
-  return (await cycleAttempts(deps.pool, conversionId, cycleKey)).map(toLogEntry);
-}
-
 /**
  * One attempt = one HTTP request. Temporal's retry policy makes the next attempts; each one is recorded in
  * Postgres and carries the cycle's attempt log to the Web UI: in its heartbeat while it runs, in the failure's
@@ -48,7 +44,9 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   const target = await loadDeliveryTarget(deps.pool, conversionId);
   const started = await beginAttempt(deps.pool, { conversionId, attemptKey, trigger });
   const attemptNumber = started.row.attempt_number;
-  context.heartbeat(await attemptLog(deps, conversionId, cycleKey));
+  // The cycle's rows are read once: after the outcome is written, only this attempt's row has changed.
+  const cycleRows = await cycleAttempts(deps.pool, conversionId, cycleKey);
+  context.heartbeat(cycleRows.map(toLogEntry));
 
   // The same attempt running again (not a retry: the same attempt key) answers what it recorded, without sending.
   const replayed = started.created ? undefined : recordedOutcome(started.row);
@@ -64,14 +62,14 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
       ? nextDelayMs(scheduledDelayMs, verdict.retryAfterMs, maximumIntervalMs(input.retry))
       : null;
   const error = verdict.verdict === 'success' ? null : verdict.message;
-  if (!replayed) {
-    await finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
-      succeeded: verdict.verdict === 'success',
-      error,
-      nextRetryDelayMs: delayMs,
-    });
-  }
-  const log = await attemptLog(deps, conversionId, cycleKey);
+  const finished = replayed
+    ? started.row
+    : await finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
+        succeeded: verdict.verdict === 'success',
+        error,
+        nextRetryDelayMs: delayMs,
+      });
+  const log = cycleRows.map((row) => toLogEntry(row.attempt_number === attemptNumber ? finished : row));
   deps.logger.info('callback attempt', {
     conversionId,
     attempt: attemptNumber,
