@@ -4,7 +4,6 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import type { Express } from 'express';
 import request from 'supertest';
 import { startDevServer, type DevServer } from '../../devserver/src';
-import { createApp } from '../../src/api/app';
 import { recoverUnfinishedDeliveries, startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
 import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
@@ -13,7 +12,7 @@ import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-
 import { createWorker } from '../../src/worker';
 import { refusedUrl, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
-import { AUTH, conversionBody, testConfig } from '../support/api';
+import { AUTH, conversionBody, testApp, testConfig } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /**
@@ -68,7 +67,7 @@ async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Conf
     devServer,
     scheduler,
     client,
-    app: createApp({ pool: db.pool, scheduler, config, logger: silentLogger }),
+    app: testApp(db, scheduler, config),
     stop: async () => {
       worker?.shutdown();
       await running;
@@ -257,7 +256,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
     const config = e2eConfig();
     const deadClient = new Client({ connection: Connection.lazy({ address: (await refusedUrl()).replace('http://', '') }) });
-    const unreachable = createApp({ pool: db.pool, scheduler: new TemporalCallbackScheduler(deadClient, config), config, logger: silentLogger });
+    const unreachable = testApp(db, new TemporalCallbackScheduler(deadClient, config), config);
     try {
       const body = conversionBody(publisherId);
       const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(503);
