@@ -43,7 +43,7 @@ export function decodeCursor(cursor: string): PageKey {
 /**
  * Builds a page from `limit + 1` fetched rows: the extra row only tells that another page exists.
  */
-export function toPage<R extends { page_created_at: string; page_id: string }, T>(
+export function toPage<R extends { page_created_at: string; id: string }, T>(
   rows: R[],
   limit: number,
   map: (row: R) => T,
@@ -52,6 +52,6 @@ export function toPage<R extends { page_created_at: string; page_id: string }, T
   const last = pageRows[pageRows.length - 1];
   return {
     data: pageRows.map(map),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.page_created_at, id: last.page_id }) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.page_created_at, id: last.id }) : null,
   };
 }

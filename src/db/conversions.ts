@@ -35,7 +35,7 @@ export interface CallbackView {
   updatedAt: Date;
 }
 
-/** A row of JOINED_SELECT; page_* are the keyset pagination key (page_created_at in microseconds since the epoch). */
+/** A row of JOINED_SELECT; (page_created_at, id) is the keyset pagination key, page_created_at in microseconds since the epoch. */
 export interface ConversionRow {
   id: string;
   publisher_id: string;
@@ -57,7 +57,6 @@ export interface ConversionRow {
   failed_at: Date | null;
   callback_updated_at: Date;
   page_created_at: string;
-  page_id: string;
 }
 
 /** The SQL meaning of "Callback Sent: Yes"; toConversionView computes the same. */
@@ -69,7 +68,7 @@ export const JOINED_SELECT = `
          c.workflow_id, c.workflow_started_at, c.created_at,
          cb.status, cb.attempts, cb.last_status_code, cb.last_error, cb.next_retry_at, cb.sent_at, cb.failed_at,
          cb.updated_at AS callback_updated_at,
-         (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS page_created_at, c.id AS page_id
+         (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS page_created_at
   FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id`;
 
 export function toCallbackView(row: ConversionRow): CallbackView {
