@@ -1,14 +1,22 @@
 /** Worker calls: polling, completing and failing workflow/activity/query tasks, heartbeats, shutdown; queries. */
 import type { CallContext, Handler } from '../transport/grpc-server';
-import { Plain, ws, enums, msToTimestamp } from '../proto';
+import { Plain, ws, enums, msToTimestamp, Failure, Payloads } from '../proto';
 import { invalidArgument, notFound } from '../transport/rpc-error';
 import { cancelActivity, completeActivity, failActivity, findActivity, findActivityById, heartbeatActivity } from '../core/activities';
 import { completeWorkflowTask } from '../core/workflow-task-completion';
 import { decodeTaskToken, TaskToken } from '../core/task-token';
 import type { ActivityState, WorkflowRun } from '../core/run';
 import type { ServerState } from '../core/state';
+import type { TaskKind } from '../core/matching';
 
-type IdRequest = { namespace?: string | null; workflowId?: string | null; runId?: string | null; activityId?: string | null };
+type ActivityRequest = {
+  taskToken?: Uint8Array | null;
+  namespace?: string | null;
+  workflowId?: string | null;
+  runId?: string | null;
+  activityId?: string | null;
+};
+type PollRequest = { namespace?: string | null; taskQueue?: { name?: string | null } | null; identity?: string | null };
 
 export function taskHandlers(state: ServerState): Record<string, Handler> {
   const { store, queries } = state;
@@ -27,24 +35,49 @@ export function taskHandlers(state: ServerState): Record<string, Handler> {
     return run;
   };
 
-  const activityOf = (bytes: unknown): { run: WorkflowRun; activity: ActivityState } => {
-    const token = decodeTaskToken(bytes);
-    if (token.kind !== 'activity') throw invalidArgument('Not an activity task token.');
-    const run = runOf(token);
-    return { run, activity: findActivity(run, token.scheduledEventId, token.attempt) };
-  };
-
-  const activityById = (req: IdRequest): { run: WorkflowRun; activity: ActivityState } => {
+  /** The running activity a request names: by task token, or (the `ById` calls) by workflow and activity id. */
+  const activityFor = (req: ActivityRequest): { run: WorkflowRun; activity: ActivityState } => {
+    if (req.taskToken?.length) {
+      const token = decodeTaskToken(req.taskToken);
+      if (token.kind !== 'activity') throw invalidArgument('Not an activity task token.');
+      const run = runOf(token);
+      return { run, activity: findActivity(run, token.scheduledEventId, token.attempt) };
+    }
     const run = store.get(req.namespace ?? '', { workflowId: req.workflowId, runId: req.runId });
     return { run, activity: findActivityById(run, req.activityId ?? '') };
   };
 
+  /** Long-polls a task queue; an empty response means "no task" to the SDK. */
+  const poll = async (kind: TaskKind, req: PollRequest, ctx: CallContext) => {
+    const namespace = req.namespace ?? '';
+    state.namespaces.get(namespace);
+    return (await store.matching.poll(namespace, kind, req.taskQueue?.name ?? '', req.identity ?? '', ctx)) ?? {};
+  };
+
+  // Each activity outcome is one function serving both the task-token call and its `ById` form.
+  const respondCompleted = (req: ActivityRequest & { result?: Payloads | null; identity?: string | null }) => {
+    const { run, activity } = activityFor(req);
+    completeActivity(run, activity, req.result, req.identity ?? '');
+    return {};
+  };
+  const respondFailed = (req: ActivityRequest & { failure?: Failure | null; identity?: string | null; lastHeartbeatDetails?: Payloads | null }) => {
+    const { run, activity } = activityFor(req);
+    failActivity(run, activity, req.failure, req.identity ?? '', req.lastHeartbeatDetails);
+    return {};
+  };
+  const respondCanceled = (req: ActivityRequest & { details?: Payloads | null; identity?: string | null }) => {
+    const { run, activity } = activityFor(req);
+    cancelActivity(run, activity, req.details, req.identity ?? '');
+    return {};
+  };
+  const heartbeat = (req: ActivityRequest & { details?: Payloads | null }) => {
+    const { run, activity } = activityFor(req);
+    return heartbeatActivity(run, activity, req.details);
+  };
+
   return {
-    PollWorkflowTaskQueue: async (req: Plain<ws.PollWorkflowTaskQueueRequest.$Properties>, ctx: CallContext) => {
-      const namespace = req.namespace ?? '';
-      state.namespaces.get(namespace);
-      return (await store.matching.poll(namespace, 'workflow', req.taskQueue?.name ?? '', req.identity ?? '', ctx)) ?? {};
-    },
+    PollWorkflowTaskQueue: (req: PollRequest, ctx: CallContext) => poll('workflow', req, ctx),
+    PollActivityTaskQueue: (req: PollRequest, ctx: CallContext) => poll('activity', req, ctx),
 
     RespondWorkflowTaskCompleted: (req: Plain<ws.RespondWorkflowTaskCompletedRequest.$Properties>) => {
       const run = workflowTaskRun(req.taskToken);
@@ -71,53 +104,14 @@ export function taskHandlers(state: ServerState): Record<string, Handler> {
       return queries.query(run, req.query, req.queryRejectCondition, ctx);
     },
 
-    PollActivityTaskQueue: async (req: Plain<ws.PollActivityTaskQueueRequest.$Properties>, ctx: CallContext) => {
-      const namespace = req.namespace ?? '';
-      state.namespaces.get(namespace);
-      return (await store.matching.poll(namespace, 'activity', req.taskQueue?.name ?? '', req.identity ?? '', ctx)) ?? {};
-    },
-
-    RespondActivityTaskCompleted: (req: Plain<ws.RespondActivityTaskCompletedRequest.$Properties>) => {
-      const { run, activity } = activityOf(req.taskToken);
-      completeActivity(run, activity, req.result, req.identity ?? '');
-      return {};
-    },
-    RespondActivityTaskCompletedById: (req: Plain<ws.RespondActivityTaskCompletedByIdRequest.$Properties>) => {
-      const { run, activity } = activityById(req);
-      completeActivity(run, activity, req.result, req.identity ?? '');
-      return {};
-    },
-
-    RespondActivityTaskFailed: (req: Plain<ws.RespondActivityTaskFailedRequest.$Properties>) => {
-      const { run, activity } = activityOf(req.taskToken);
-      failActivity(run, activity, req.failure, req.identity ?? '', req.lastHeartbeatDetails);
-      return {};
-    },
-    RespondActivityTaskFailedById: (req: Plain<ws.RespondActivityTaskFailedByIdRequest.$Properties>) => {
-      const { run, activity } = activityById(req);
-      failActivity(run, activity, req.failure, req.identity ?? '', req.lastHeartbeatDetails);
-      return {};
-    },
-
-    RespondActivityTaskCanceled: (req: Plain<ws.RespondActivityTaskCanceledRequest.$Properties>) => {
-      const { run, activity } = activityOf(req.taskToken);
-      cancelActivity(run, activity, req.details, req.identity ?? '');
-      return {};
-    },
-    RespondActivityTaskCanceledById: (req: Plain<ws.RespondActivityTaskCanceledByIdRequest.$Properties>) => {
-      const { run, activity } = activityById(req);
-      cancelActivity(run, activity, req.details, req.identity ?? '');
-      return {};
-    },
-
-    RecordActivityTaskHeartbeat: (req: Plain<ws.RecordActivityTaskHeartbeatRequest.$Properties>) => {
-      const { run, activity } = activityOf(req.taskToken);
-      return heartbeatActivity(run, activity, req.details);
-    },
-    RecordActivityTaskHeartbeatById: (req: Plain<ws.RecordActivityTaskHeartbeatByIdRequest.$Properties>) => {
-      const { run, activity } = activityById(req);
-      return heartbeatActivity(run, activity, req.details);
-    },
+    RespondActivityTaskCompleted: respondCompleted,
+    RespondActivityTaskCompletedById: respondCompleted,
+    RespondActivityTaskFailed: respondFailed,
+    RespondActivityTaskFailedById: respondFailed,
+    RespondActivityTaskCanceled: respondCanceled,
+    RespondActivityTaskCanceledById: respondCanceled,
+    RecordActivityTaskHeartbeat: heartbeat,
+    RecordActivityTaskHeartbeatById: heartbeat,
 
     /** Who polled the queue recently, and its backlog: what the Web UI's task-queue page and health checks read. */
     DescribeTaskQueue: (req: Plain<ws.DescribeTaskQueueRequest.$Properties>) => {
