@@ -199,11 +199,16 @@ export function findActivityById(run: WorkflowRun, activityId: string): Activity
   throw notFound(`Activity ${activityId} is not running.`);
 }
 
-function finish(run: WorkflowRun, activity: ActivityState, closing: HeldBackEvent): void {
+/** The activity is over: its timers stop, it leaves the run's pending activities, and time may move again. */
+function removeActivity(run: WorkflowRun, activity: ActivityState): void {
   clearAttemptTimers(activity);
   for (const t of activity.activityTimers.splice(0)) t.cancel();
   run.activities.delete(activity.scheduledEventId);
   run.release(lockName(activity));
+}
+
+function finish(run: WorkflowRun, activity: ActivityState, closing: HeldBackEvent): void {
+  removeActivity(run, activity);
   // ActivityTaskStarted is transient: written only now, with the final attempt, right before the closing event,
   // which points back at it (ids are given when the events are written: they may be held back until then).
   const events: HeldBackEvent[] = [];
@@ -336,10 +341,7 @@ export function requestCancelActivity(run: WorkflowRun, scheduledEventId: number
     activity.cancelRequestedEventId = requested.eventId!;
     return;
   }
-  clearAttemptTimers(activity);
-  for (const t of activity.activityTimers.splice(0)) t.cancel();
-  run.activities.delete(scheduledEventId);
-  run.release(lockName(activity));
+  removeActivity(run, activity);
   run.append(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, 'activityTaskCanceledEventAttributes', {
     scheduledEventId,
     latestCancelRequestedEventId: requested.eventId,

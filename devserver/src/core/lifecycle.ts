@@ -8,7 +8,7 @@ import { status } from '@grpc/grpc-js';
 import { temporal } from '@temporalio/proto';
 import { EventType, Failure, Header, Memo, Payloads, RetryPolicy, SearchAttributes, Duration, enums, durationToMs, msToDuration, msToTimestamp } from '../proto';
 import { RpcError, invalidArgument } from '../transport/rpc-error';
-import { decideRetry, normalizeWorkflowRetryPolicy, toProtoRetryPolicy, NormalizedRetryPolicy } from './retry-policy';
+import { decideRetry, normalizeWorkflowRetryPolicy, toProtoRetryPolicy } from './retry-policy';
 import { WorkflowRun } from './run';
 import type { Store } from './store';
 
@@ -227,7 +227,7 @@ export function completeRun(run: WorkflowRun, result: Payloads | null | undefine
 
 /** A failed run is retried under its retry policy (recorded as continue-as-new, like the Java test server). */
 export function failRun(store: Store, run: WorkflowRun, failure: Failure | null | undefined, wftCompletedEventId: number): void {
-  const decision = retryDecision(run, run.retryPolicy, failure);
+  const decision = retryDecision(run, failure);
   if ('delayMs' in decision) {
     continueRun(store, run, { backoffMs: decision.delayMs, attempt: run.attempt + 1, continuedFailure: failure, initiator: enums.ContinueAsNewInitiator.CONTINUE_AS_NEW_INITIATOR_RETRY }, wftCompletedEventId);
     return;
@@ -240,9 +240,9 @@ export function failRun(store: Store, run: WorkflowRun, failure: Failure | null 
   run.close(Status.WORKFLOW_EXECUTION_STATUS_FAILED);
 }
 
-function retryDecision(run: WorkflowRun, policy: NormalizedRetryPolicy | undefined, failure: Failure | null | undefined) {
-  if (!policy) return { state: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
-  return decideRetry(policy, run.attempt, failure, run.now(), run.executionExpirationMs);
+function retryDecision(run: WorkflowRun, failure: Failure | null | undefined) {
+  if (!run.retryPolicy) return { state: enums.RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+  return decideRetry(run.retryPolicy, run.attempt, failure, run.now(), run.executionExpirationMs);
 }
 
 export function cancelRun(run: WorkflowRun, details: Payloads | null | undefined, wftCompletedEventId: number): void {

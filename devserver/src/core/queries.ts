@@ -20,7 +20,8 @@ export class Queries {
   private readonly pending = new Map<string, PendingQuery>();
 
   constructor(private readonly store: Store) {
-    store.onClose((run) => this.sendAlone(run, store.takeOrphanQueries(run)));
+    // A closed run has no task left to carry its waiting queries: each goes out alone.
+    store.onClose((run) => this.sendAlone(run, run.heldBackQueries.splice(0)));
   }
 
   /** Runs a query; resolves with the answer, or rejects with the gRPC error the caller should get. */

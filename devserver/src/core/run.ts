@@ -441,9 +441,9 @@ export class WorkflowRun {
     this.runTimer?.cancel();
     this.wft?.timeout?.cancel();
     this.wft?.stickyTimeout?.cancel();
-    const queries = [...(this.wft?.queries.values() ?? []), ...this.heldBackQueries];
+    // Queries still waiting for a task are answered by query-only tasks on the closed run (see Queries).
+    this.heldBackQueries = [...(this.wft?.queries.values() ?? []), ...this.heldBackQueries];
     this.wft = undefined;
-    this.heldBackQueries = [];
     this.heldBack = [];
     for (const timer of this.timers.values()) timer.handle.cancel();
     this.timers.clear();
@@ -454,7 +454,6 @@ export class WorkflowRun {
     for (const key of this.lockKeys) this.env.clock.release(key);
     this.lockKeys.clear();
     this.history.notify();
-    this.heldBackQueries = queries;
     this.env.onRunClosed(this);
   }
 }

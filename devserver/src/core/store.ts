@@ -6,7 +6,7 @@ import { notFound } from '../transport/rpc-error';
 import type { Clock } from './clock';
 import { Matching } from './matching';
 import type { Namespaces } from './namespaces';
-import { PendingQuery, RunEnvironment, WorkflowRun } from './run';
+import { RunEnvironment, WorkflowRun } from './run';
 
 export class Store implements RunEnvironment {
   readonly matching: Matching;
@@ -88,10 +88,5 @@ export class Store implements RunEnvironment {
     if (remaining.length > 0) ids?.set(run.workflowId, remaining);
     else ids?.delete(run.workflowId);
     this.byRunId.delete(run.runId);
-  }
-
-  /** For queries whose task was lost when a run closed: they are re-sent as query-only tasks by the listener. */
-  takeOrphanQueries(run: WorkflowRun): PendingQuery[] {
-    return run.heldBackQueries.splice(0);
   }
 }
