@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { AttemptOutcome, Trigger } from '../activities/attempt-log';
 import { CALLBACK_SENT_SQL, JOINED_SELECT, type CallbackStatus, type ConversionRow } from './conversions';
 
 export interface PageRequest {
@@ -68,8 +69,8 @@ export function listCallbacks(db: pg.Pool, filters: CallbackFilters, page: PageR
 
 export interface AttemptView {
   attemptNumber: number;
-  trigger: 'automatic' | 'manual';
-  outcome: 'in_flight' | 'succeeded' | 'failed' | 'abandoned';
+  trigger: Trigger;
+  outcome: AttemptOutcome;
   startedAt: Date;
   durationMs: number | null;
   statusCode: number | null;

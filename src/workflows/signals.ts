@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { AttemptLogEntry } from '../activities';
+import type { AttemptLogEntry, Trigger } from '../activities/attempt-log';
 import type { RetrySettings } from '../delivery/retry-schedule';
 
 /** The delivery workflow's interface, shared by the workflow and its clients (scheduler, API, tests). */
@@ -24,7 +24,7 @@ export interface DeliveryState {
   status: 'delivering' | 'sent' | 'failed';
   /** Delivery cycles started in this run: the first delivery, then one per resend. */
   cycles: number;
-  trigger: 'automatic' | 'manual';
+  trigger: Trigger;
   lastError: string | null;
   lastResendRequestedBy: string | null;
   /** The attempts of the last finished cycle. */
