@@ -17,7 +17,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
@@ -28,7 +28,7 @@ export const pageQuery = {
 // a 500, so its parts are held to what this API writes. 16 digits of microseconds reach past the year 2200.
 const pageKeySchema = z.object({ createdAt: z.string().regex(/^-?\d{1,16}$/), id: resourceId }).strict();
 
-export function encodeCursor(key: PageKey): string {
+function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 

@@ -5,7 +5,7 @@ import type { ApiDeps } from './deps';
 import { startSweeper } from './sweeper';
 import { recoverUnfinishedDeliveries, startMissingWorkflows } from './use-cases/start-deliveries';
 
-export const SWEEP_INTERVAL_MS = 30_000;
+const SWEEP_INTERVAL_MS = 30_000;
 
 export interface ApiService {
   /** e.g. http://127.0.0.1:3000 */

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 
-export const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
 
 /** Any 64-bit number unique to this application: serialises concurrent migrators (api, worker, tests). */
 const MIGRATION_LOCK_ID = 4_711_2026;
