@@ -57,13 +57,6 @@ export const timestampToMs: (t: Timestamp | null | undefined) => number = second
 export const msToDuration: (ms: number) => Duration = msToSecondsNanos;
 export const msToTimestamp: (ms: number) => Timestamp = msToSecondsNanos;
 
-/** Encodes a JSON value as a `json/plain` payload (memo fields and search attributes set by this server). */
-export function jsonPayload(value: unknown, type?: string): Payload {
-  const metadata: Record<string, Uint8Array> = { encoding: Buffer.from('json/plain') };
-  if (type) metadata.type = Buffer.from(type);
-  return { metadata, data: Buffer.from(JSON.stringify(value)) };
-}
-
 /** Decodes a `json/plain` payload; other encodings are returned as undefined (this server cannot read them). */
 export function decodeJsonPayload(payload: Payload | null | undefined): unknown {
   const encoding = payload?.metadata?.encoding;
