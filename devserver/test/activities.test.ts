@@ -1,7 +1,7 @@
 /** Conformance, activities: timeouts, retry computation, heartbeats, and what Describe shows of a pending activity. */
 import { temporal } from '@temporalio/proto';
 import * as wf from './fixtures/workflows';
-import { EventType, eventually, expectHistoryInvariants, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
+import { EventType, eventually, historyOf, uniqueId, useTimeSkippingEnv, withWorker } from './support';
 
 const suite = useTimeSkippingEnv();
 const PendingActivityState = temporal.api.enums.v1.PendingActivityState;
@@ -14,7 +14,6 @@ test('a start-to-close timeout is retried, and the next attempt succeeds', async
     return { result: await handle.result(), events: await historyOf(handle) };
   });
   expect(result).toBe(2);
-  expectHistoryInvariants(events);
   const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED);
   expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
   expect(started?.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo).toBeTruthy();

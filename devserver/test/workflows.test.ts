@@ -101,7 +101,6 @@ describe('closing workflows', () => {
       expect(types).toContain('WORKFLOW_EXECUTION_CANCEL_REQUESTED');
       expect(types).toContain('ACTIVITY_TASK_COMPLETED');
       expect(types[types.length - 1]).toBe('WORKFLOW_EXECUTION_CANCELED');
-      expectHistoryInvariants(await historyOf(handle));
     });
   });
 
