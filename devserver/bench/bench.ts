@@ -16,8 +16,8 @@ import { Compression, TunedWorkerOptions, settledRssKb } from './harness';
 import { heapSnapshots } from './heap-snapshot';
 import { MemoryResult, measureMemory } from './memory';
 import { ServerProcess, startServerProcess } from './server-process';
-import { freePort } from './system';
 import { measureThroughput } from './throughput';
+import { freePort } from '../../test/support/ports';
 
 /** The whole bench must stay well under three minutes; past this, something hangs and we stop everything. */
 const WATCHDOG_MS = 170_000;
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const options = { ...workerOptions(concurrency), ...workerOptionOverrides(), compression };
 
   // The SDK core's metrics, on a local port, give the worker's view of the server's latency.
-  const metricsAddress = `127.0.0.1:${await freePort('127.0.0.1')}`;
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } });
   const bundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: new DefaultLogger('WARN') });
 

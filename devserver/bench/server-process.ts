@@ -4,7 +4,8 @@
  */
 import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort, procCpuMs, procStatusKb } from './system';
+import { freePort } from '../../test/support/ports';
+import { procCpuMs, procStatusKb } from './system';
 
 const BIN = path.resolve(__dirname, '../../bin/temporal-devserver');
 const HOST = '127.0.0.1';
@@ -37,7 +38,7 @@ export interface ServerProcess {
  * NODE_OPTIONS is not inherited, so every run measures the same server.
  */
 export async function startServerProcess(nodeArgs: readonly string[] = []): Promise<ServerProcess> {
-  const port = await freePort(HOST);
+  const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, BIN, '--dev', '--port', String(port), '--ip', HOST], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },

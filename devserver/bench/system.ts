@@ -1,23 +1,9 @@
-/** What Linux tells about processes and the machine (/proc), and free local ports. */
+/** What Linux tells about processes and the machine (/proc). */
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 
 /** Linux's USER_HZ: /proc counts CPU time in these ticks. It is 100 on every mainstream kernel configuration. */
 const CLOCK_TICKS_PER_SECOND = 100;
 const ticksToMs = (ticks: number): number => (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
-
-/** A port of `host` nobody listens on right now (the caller binds it a moment later). */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A size field of /proc/<pid>/status (VmRSS: resident now, VmHWM: peak resident), in KB. */
 export function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
