@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
+import { AUTH, conversionBody, pageThrough, publisherBody, useTestApi } from '../support/api';
 
 /**
  * Reports read what the delivery workflow writes; here the callback rows and attempts are set directly in
@@ -75,16 +75,7 @@ describe('reports', () => {
     });
 
     it('pages with an opaque cursor until every row was seen once', async () => {
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      let pages = 0;
-      do {
-        const query: Record<string, string> = cursor ? { limit: '2', cursor } : { limit: '2' };
-        const res = await request(api.app).get('/v1/conversions').query(query).set(AUTH).expect(200);
-        seen.push(...conversionIds(res.body));
-        cursor = res.body.nextCursor as string | null;
-        pages += 1;
-      } while (cursor);
+      const { conversionIds: seen, pages } = await pageThrough(api.app, '/v1/conversions', 2);
       expect(pages).toBe(3);
       expect(seen).toEqual([ids.other, ids.pending, ids.retrying, ids.failed, ids.sent]);
     });

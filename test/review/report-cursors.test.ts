@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
+import { AUTH, conversionBody, pageThrough, publisherBody, useTestApi } from '../support/api';
 
 const encode = (key: unknown): string => Buffer.from(JSON.stringify(key)).toString('base64url');
 
@@ -21,17 +21,7 @@ describe('report cursors', () => {
   });
 
   it.each(['/v1/conversions', '/v1/callbacks'])('%s pages one row at a time through ties and neighbouring microseconds', async (path) => {
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: request.Response = await request(api.app)
-        .get(path)
-        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
-        .set(AUTH)
-        .expect(200);
-      seen.push(...res.body.data.map((row: { conversionId: string }) => row.conversionId));
-      cursor = res.body.nextCursor;
-    } while (cursor);
+    const { conversionIds: seen } = await pageThrough(api.app, path, 1);
     const tied = [...ids.slice(0, 3)].sort().reverse();
     expect(seen).toEqual([ids[4], ...tied, ids[3]]);
   });

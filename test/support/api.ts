@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
@@ -69,4 +70,22 @@ export function conversionBody(publisherId: string, overrides: Record<string, un
     userId: 'user-1',
     ...overrides,
   };
+}
+
+/** Follows a report's nextCursor from the first page to the last, `limit` rows a page; the conversion ids in order. */
+export async function pageThrough(app: Express, path: string, limit: number): Promise<{ conversionIds: string[]; pages: number }> {
+  const conversionIds: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const res: request.Response = await request(app)
+      .get(path)
+      .query({ limit, ...(cursor ? { cursor } : {}) })
+      .set(AUTH)
+      .expect(200);
+    conversionIds.push(...res.body.data.map((row: { conversionId: string }) => row.conversionId));
+    cursor = res.body.nextCursor as string | null;
+    pages += 1;
+  } while (cursor);
+  return { conversionIds, pages };
 }
