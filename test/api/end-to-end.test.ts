@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/logger';
 import { connectClient } from '../../src/temporal/connection';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
-import { refusedUrl, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
+import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testApp, testConfig } from '../support/api';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -255,7 +255,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   it('answers 503 while Temporal is unreachable, and the sweep delivers once it is back', async () => {
     const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
     const config = e2eConfig();
-    const deadClient = new Client({ connection: Connection.lazy({ address: (await refusedUrl()).replace('http://', '') }) });
+    const deadClient = new Client({ connection: Connection.lazy({ address: await refusedAddress() }) });
     const unreachable = testApp(db, new TemporalCallbackScheduler(deadClient, config), config);
     try {
       const body = conversionBody(publisherId);

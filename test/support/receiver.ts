@@ -83,6 +83,11 @@ export async function refusedUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/** The same place as a host:port address (for a Temporal connection that must fail). */
+export async function refusedAddress(): Promise<string> {
+  return new URL(await refusedUrl()).host;
+}
+
 /**
  * Call in a test file's top scope (or a describe): returns `startReceiver` whose receivers are all closed after each
  * test, so none outlives the test that started it.

@@ -1,13 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { connectClient } from '../../src/temporal/connection';
 import { deliveryInput, TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
-import { refusedUrl } from '../support/receiver';
+import { refusedAddress } from '../support/receiver';
 import { testConfig } from '../support/fixtures';
-
-/** A Temporal address where nothing listens. */
-async function deadAddress(): Promise<string> {
-  return new URL(await refusedUrl()).host;
-}
 
 describe('TemporalCallbackScheduler', () => {
   it('builds the workflow input from the configuration', () => {
@@ -22,7 +17,7 @@ describe('TemporalCallbackScheduler', () => {
   });
 
   it('reports an unreachable Temporal as TemporalUnavailableError', async () => {
-    const connection = Connection.lazy({ address: await deadAddress() });
+    const connection = Connection.lazy({ address: await refusedAddress() });
     const scheduler = new TemporalCallbackScheduler(new Client({ connection }), testConfig(), 500);
     const conversion = { conversionId: 'c1', publisherId: 'p1' };
     try {
@@ -34,7 +29,7 @@ describe('TemporalCallbackScheduler', () => {
   });
 
   it('connectClient reports an unreachable Temporal as TemporalUnavailableError', async () => {
-    await expect(connectClient({ TEMPORAL_ADDRESS: await deadAddress(), TEMPORAL_NAMESPACE: 'default' }, 500)).rejects.toMatchObject({
+    await expect(connectClient({ TEMPORAL_ADDRESS: await refusedAddress(), TEMPORAL_NAMESPACE: 'default' }, 500)).rejects.toMatchObject({
       name: 'TemporalUnavailableError',
     });
   });
