@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { startDevServer, type DevServer } from '../../devserver/src';
 import { eventually } from '../support/eventually';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { useTestDatabase } from '../support/postgres';
 
 /** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,15 +19,14 @@ function runApi(env: Record<string, string>) {
 }
 
 describe('npm run api', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let temporal: DevServer;
 
   beforeAll(async () => {
-    [db, temporal] = await Promise.all([createTestDatabase(), startDevServer({ timeSkipping: false })]);
+    temporal = await startDevServer({ timeSkipping: false });
   });
   afterAll(async () => {
     await temporal?.shutdown();
-    await db?.drop();
   });
 
   it.each([
