@@ -1,22 +1,11 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import request from 'supertest';
 import { startDevServer, type DevServer } from '../../devserver/src';
 import { eventually } from '../support/eventually';
 import { useTestDatabase } from '../support/postgres';
+import { runScript } from '../support/scripts';
 
 /** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-function runApi(env: Record<string, string>) {
-  const child = spawn(TSX, ['src/api/server.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, exited, output: () => output };
-}
+const runApi = (env: Record<string, string>) => runScript('src/api/server.ts', env);
 
 describe('npm run api', () => {
   const db = useTestDatabase();

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,52 +5,40 @@ import request from 'supertest';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
+import { runScript, type ScriptProcess } from '../support/scripts';
 
 /**
  * `npm start` as a newcomer runs it: a child process with embedded Postgres and embedded Temporal. Restarting it
  * keeps the data, and a callback that was retrying when it stopped is delivered after the restart.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
-
-interface Launched {
-  child: ChildProcess;
-  output: () => string;
+interface Launched extends ScriptProcess {
   api: string;
   key: string;
 }
 
 /** Starts scripts/start.ts and waits for its banner; returns the API URL and the generated key it printed. */
 async function launch(env: Record<string, string>): Promise<Launched> {
-  const child = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const started = runScript('scripts/start.ts', env);
   try {
     const banner = await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
-      return /conversion-callbacks is running/.test(output) ? output : undefined;
+      if (started.child.exitCode !== null) throw new Error(`npm start exited with ${started.child.exitCode}:\n${started.output()}`);
+      return /conversion-callbacks is running/.test(started.output()) ? started.output() : undefined;
     }, 90_000);
     const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
     const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
     if (!api || !key) throw new Error(`unexpected banner:\n${banner}`);
-    return { child, output: () => output, api, key };
+    return { ...started, api, key };
   } catch (err) {
     // No banner: stop what it started (Ctrl-C stops its Postgres and Temporal too) before failing the test.
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      await exited;
-    }
+    if (started.child.exitCode === null && started.child.signalCode === null) await interrupt(started);
     throw err;
   }
 }
 
 /** Ctrl-C, as a user would; resolves with the exit code. */
-async function interrupt(launched: Launched): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => launched.child.once('exit', (code) => resolve(code)));
-  launched.child.kill('SIGINT');
-  return exited;
+async function interrupt(started: ScriptProcess): Promise<number | null> {
+  started.child.kill('SIGINT');
+  return started.exited;
 }
 
 describe('npm start', () => {
@@ -86,12 +73,9 @@ describe('npm start', () => {
   });
 
   it('refuses to start in production without API keys', async () => {
-    const child = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env, NODE_ENV: 'production' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(stderr).toContain('API_KEYS is not set');
+    const refused = runScript('scripts/start.ts', { ...env, NODE_ENV: 'production' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toContain('API_KEYS is not set');
   });
 
   it('keeps the data across a restart and delivers a callback that was retrying when it stopped', async () => {
