@@ -1,26 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { configSchema } from '../../src/config';
+import { composeServices } from '../support/compose';
 
 /** docker-compose.yml cannot run here (no Docker engine); this keeps it consistent with the code and the images. */
-interface Service {
-  image?: string;
-  build?: unknown;
-  command?: string[];
-  environment?: Record<string, string>;
-  ports?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[]; interval?: string; retries?: number };
-}
-
 const ROOT = path.resolve(__dirname, '../..');
-// Merge keys (`<<: *service-env`) are YAML 1.1, which Compose supports.
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, Service>;
-  volumes?: Record<string, unknown>;
-};
-const { services } = compose;
+const services = composeServices();
 const packageScripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 describe('docker-compose.yml', () => {
