@@ -8,7 +8,7 @@ export type Scrape = Map<string, number>;
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})?\s+(\S+)/;
 
-export function parsePrometheus(text: string): Scrape {
+function parsePrometheus(text: string): Scrape {
   const result: Scrape = new Map();
   for (const line of text.split('\n')) {
     const match = SAMPLE.exec(line);

@@ -14,7 +14,7 @@ import { createActivities } from './fixtures/activities';
 /** Polls a condition in real time, without moving the test clock (the helper the application's tests use too). */
 export { eventually } from '../../test/support/eventually';
 
-export const SERVER_EXECUTABLE = path.resolve(__dirname, '../../bin/temporal-devserver');
+const SERVER_EXECUTABLE = path.resolve(__dirname, '../../bin/temporal-devserver');
 
 export interface Suite {
   env: TestWorkflowEnvironment;

@@ -10,7 +10,7 @@ import { testConfig } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /** The lead's embedded server, which behaves like Temporal's time-skipping test server. */
-export const DEVSERVER_PATH = path.resolve(__dirname, '../../bin/temporal-devserver');
+const DEVSERVER_PATH = path.resolve(__dirname, '../../bin/temporal-devserver');
 
 /** One time-skipping environment, one database and one workflow bundle per test file. */
 export interface Harness {
