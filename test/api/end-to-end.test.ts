@@ -238,6 +238,8 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     await conversionWhen(stack.app, conversionId, settled('sent'));
 
     const handle = stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
+    // Postgres says sent before the workflow has closed; a resend in between would ride the same run.
+    await handle.result();
     const firstRun = (await handle.describe()).runId;
     await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).expect(202);
     await conversionWhen(stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
