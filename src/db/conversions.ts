@@ -110,6 +110,8 @@ export async function findConversion(db: pg.Pool, id: string): Promise<Conversio
 /**
  * Inserts the conversion and its pending callback unless a conversion with this id exists. Returns whether it
  * was inserted and, if not, the stored payload hash. Call inside a transaction.
+ * `ON CONFLICT DO NOTHING` names no arbiter on purpose: two concurrent inserts of one id can also collide on the
+ * `workflow_id` unique index (derived from the id), and `ON CONFLICT (id)` turns that collision into an error.
  */
 export async function insertConversion(
   client: pg.ClientBase,
@@ -118,7 +120,7 @@ export async function insertConversion(
   const inserted = await client.query(
     `INSERT INTO conversions (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT DO NOTHING`,
     [
       conversion.id,
       conversion.publisherId,
