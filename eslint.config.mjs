@@ -6,11 +6,9 @@ import tseslint from 'typescript-eslint';
 const NODE_BUILTINS = ['fs', 'fs/promises', 'http', 'https', 'http2', 'net', 'dns', 'crypto', 'child_process', 'path', 'os', 'worker_threads', 'timers'];
 
 const WORKFLOW_IO = 'Workflows are deterministic: do I/O in an activity.';
-/** The embedded dev server is a development tool: the product runs against any Temporal; only scripts/start.ts starts it. */
-const NO_DEVSERVER = { group: ['**/devserver', '**/devserver/**'], message: 'src/ must not depend on the dev server.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', '.temporal/', 'coverage/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -29,24 +27,20 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
   {
-    files: ['src/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [NO_DEVSERVER] }] },
-  },
-  {
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: NODE_BUILTINS.map((name) => ({ name, message: WORKFLOW_IO })),
-          patterns: [{ group: ['node:*'], message: WORKFLOW_IO }, NO_DEVSERVER],
+          patterns: [{ group: ['node:*'], message: WORKFLOW_IO }],
         },
       ],
     },
   },
   {
     // supertest types every response body as `any`; the tests' expectations are what check its shape.
-    files: ['test/**/*.ts', 'devserver/test/**/*.ts'],
+    files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

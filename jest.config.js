@@ -2,7 +2,7 @@
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/devserver/test'],
+  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // One Postgres for the whole run (embedded unless DATABASE_URL is set); each test file creates its own database.
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startDevServer } from '../devserver/src';
 import { startApiService } from '../src/api/service';
 import { onShutdownSignal } from '../src/api/shutdown';
 import { loadConfig, type Config } from '../src/config';
@@ -14,6 +13,8 @@ import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
+import { startDevServer } from '../src/temporal/dev-server';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { TemporalCallbackScheduler } from '../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../src/worker';
 
@@ -40,12 +41,23 @@ function apiKeys(config: Config): { keys: string[]; generated?: string } {
   return { keys: [generated], generated };
 }
 
-function banner(lines: { api: string; temporal: string; postgres: string; generatedKey?: string; key: string }): string {
+interface BannerLines {
+  api: string;
+  temporal: string;
+  /** The dev server's Web UI, when npm start runs one. */
+  temporalUi?: string;
+  postgres: string;
+  generatedKey?: string;
+  key: string;
+}
+
+function banner(lines: BannerLines): string {
   return [
     '',
     'conversion-callbacks is running',
     `  API        ${lines.api}   (health: ${lines.api}/healthz)`,
     `  Temporal   ${lines.temporal}`,
+    ...(lines.temporalUi ? [`  Web UI     ${lines.temporalUi}   (find a delivery with: ConversionId = "<conversion id>")`] : []),
     `  Postgres   ${lines.postgres}`,
     ...(lines.generatedKey
       ? ['', `  API key (generated for this run, shown once; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
@@ -98,20 +110,22 @@ async function main(): Promise<void> {
       databaseUrl = postgres.url;
     }
 
-    const embeddedTemporal = !config.TEMPORAL_ADDRESS;
     let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUi: string | undefined;
     if (!temporalAddress) {
       const devServer = await withHint(
         startDevServer({
-          timeSkipping: false,
           port: config.EMBEDDED_TEMPORAL_PORT,
-          host: '127.0.0.1',
-          log: (line) => logger.debug(line, { component: 'temporal-devserver' }),
+          uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
+          dbFile: config.EMBEDDED_TEMPORAL_DB,
+          namespace: config.TEMPORAL_NAMESPACE,
+          logger,
         }),
-        'Set EMBEDDED_TEMPORAL_PORT to a free port, or TEMPORAL_ADDRESS to use a running Temporal.',
+        'Set EMBEDDED_TEMPORAL_PORT and EMBEDDED_TEMPORAL_UI_PORT to free ports, or TEMPORAL_ADDRESS to use a running Temporal.',
       );
-      stack.push('embedded Temporal', () => devServer.shutdown());
+      stack.push('Temporal dev server', () => devServer.stop());
       temporalAddress = devServer.address;
+      temporalUi = devServer.uiUrl;
     }
 
     const pool = createPool(databaseUrl, logger);
@@ -134,13 +148,10 @@ async function main(): Promise<void> {
 
     const client = await connectClient({ ...config, TEMPORAL_ADDRESS: temporalAddress });
     stack.push('Temporal client', () => client.connection.close());
+    await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
-      startApiService(
-        { pool, scheduler, config: { ...config, API_KEYS: keys }, logger },
-        // The embedded Temporal keeps workflows in memory: after a restart, unfinished deliveries need theirs back.
-        { recoverDeliveries: embeddedTemporal },
-      ),
+      startApiService({ pool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
       'Set PORT to a free port if the API could not listen.',
     );
     stack.push('API', () => api.stop());
@@ -148,7 +159,8 @@ async function main(): Promise<void> {
     console.log(
       banner({
         api: api.url,
-        temporal: embeddedTemporal ? `${temporalAddress} (embedded, in memory)` : temporalAddress,
+        temporal: config.TEMPORAL_ADDRESS ? temporalAddress : `${temporalAddress} (dev server, data in ${config.EMBEDDED_TEMPORAL_DB})`,
+        temporalUi,
         postgres: config.DATABASE_URL ? describeDatabase(databaseUrl) : `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT} (embedded, data in ${config.EMBEDDED_POSTGRES_DIR})`,
         generatedKey: generated,
         key: keys[0],

@@ -42,6 +42,10 @@ export const configSchema = z.object({
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
   /** Used by `npm start` only, when TEMPORAL_ADDRESS is unset. */
   EMBEDDED_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  /** Used by `npm start` only, when TEMPORAL_ADDRESS is unset: the dev server's Web UI. */
+  EMBEDDED_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Used by `npm start` only, when TEMPORAL_ADDRESS is unset: the dev server's SQLite file (its workflows). */
+  EMBEDDED_TEMPORAL_DB: z.string().min(1).default('.data/temporal/dev-server.db'),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('conversion-callbacks'),

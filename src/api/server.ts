@@ -3,6 +3,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createLogger } from '../logger';
 import { connectClient } from '../temporal/connection';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { TemporalCallbackScheduler } from '../temporal/temporal-callback-scheduler';
 import { startApiService } from './service';
 import { onShutdownSignal } from './shutdown';
@@ -19,9 +20,9 @@ async function main(): Promise<void> {
   const pool = createPool(DATABASE_URL, logger);
   await migrate(pool);
   const client = await connectClient({ ...config, TEMPORAL_ADDRESS });
+  await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
   const scheduler = new TemporalCallbackScheduler(client, config);
-  // A real cluster keeps its workflows across restarts: only the sweep for never-started workflows is needed.
-  const api = await startApiService({ pool, scheduler, config, logger }, { recoverDeliveries: false });
+  const api = await startApiService({ pool, scheduler, config, logger });
   logger.info('API listening', { url: api.url });
 
   onShutdownSignal(logger, async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import type { ApiDeps } from './deps';
 import { startSweeper } from './sweeper';
-import { recoverUnfinishedDeliveries, startMissingWorkflows } from './use-cases/start-deliveries';
+import { startMissingWorkflows } from './use-cases/start-deliveries';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -13,14 +13,6 @@ export interface ApiService {
   port: number;
   /** Stops the sweep, then stops accepting requests and waits for those in flight. */
   stop(): Promise<void>;
-}
-
-export interface ApiServiceOptions {
-  /**
-   * Give every pending or retrying callback its workflow back before serving: needed when Temporal keeps its state
-   * in memory (the embedded dev server) and lost it in a restart.
-   */
-  recoverDeliveries: boolean;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -34,11 +26,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 }
 
 /** Serves the API on HOST:PORT and runs the start-missing-workflows sweep at start-up and every 30 s. */
-export async function startApiService(deps: ApiDeps, options: ApiServiceOptions): Promise<ApiService> {
-  if (options.recoverDeliveries) {
-    const recovered = await recoverUnfinishedDeliveries(deps);
-    deps.logger.info('unfinished deliveries recovered', { ...recovered });
-  }
+export async function startApiService(deps: ApiDeps): Promise<ApiService> {
   const server = createServer(createApp(deps));
   const address = await listen(server, deps.config.PORT, deps.config.HOST);
   const sweeper = startSweeper('start-missing-workflows', () => startMissingWorkflows(deps), SWEEP_INTERVAL_MS, deps.logger);

@@ -172,32 +172,24 @@ export async function findConversionsByIdentifiers(
   return rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id, clickId: r.click_id, eventId: r.event_id, createdAt: r.created_at }));
 }
 
-/** The conversions whose workflow may need a start, for the start-up recovery and the periodic sweep. */
-const SELECTIONS = {
-  /** Temporal never accepted the workflow (it was down when the conversion was posted). */
-  workflowMissing: 'c.workflow_started_at IS NULL',
-  /** Delivery not finished: after the in-memory Temporal restarts, these workflows are gone. */
-  deliveryUnfinished: `cb.status IN ('pending', 'retrying')`,
-} as const;
-
-export type ConversionSelection = keyof typeof SELECTIONS;
-
 export interface BatchKey {
   createdAt: string;
   id: string;
 }
 
-/** One batch of a selection, oldest first, after `after`; with the key to pass for the next batch. */
-export async function listConversionRefs(
+/**
+ * One batch of the conversions whose workflow Temporal never accepted (it was down when they were posted), oldest
+ * first, after `after`; with the key to pass for the next batch.
+ */
+export async function listConversionsWithoutWorkflow(
   db: pg.Pool,
-  selection: ConversionSelection,
   after: BatchKey | undefined,
   limit: number,
 ): Promise<{ refs: ConversionRef[]; last?: BatchKey }> {
   const { rows } = await db.query<{ id: string; publisher_id: string; page_created_at: string }>(
     `SELECT c.id, c.publisher_id, c.created_at::text AS page_created_at
-     FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id
-     WHERE ${SELECTIONS[selection]} AND ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::text))
+     FROM conversions c
+     WHERE c.workflow_started_at IS NULL AND ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::text))
      ORDER BY c.created_at, c.id LIMIT $3`,
     [after?.createdAt ?? null, after?.id ?? null, limit],
   );

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { conversionCallbackWorkflow } from '../workflows';
 import { resendSignal, type ConversionCallbackInput, type ResendRequest } from '../workflows/signals';
 import { workflowIdFor, type CallbackScheduler, type ConversionRef } from './callback-scheduler';
+import { deliverySearchAttributes } from './search-attributes';
 import { toTemporalUnavailable } from './temporal-errors';
 
 export type SchedulerConfig = Pick<
@@ -54,8 +55,9 @@ export class TemporalCallbackScheduler implements CallbackScheduler {
       workflowId: workflowIdFor(conversion.conversionId),
       taskQueue: this.config.TEMPORAL_TASK_QUEUE,
       args: [deliveryInput(conversion, this.config)] as [ConversionCallbackInput],
-      // Shown by the Web UI next to each workflow.
+      // Shown by the Web UI next to each workflow; the search attributes let operators filter on them.
       memo: { conversionId: conversion.conversionId, publisherId: conversion.publisherId },
+      typedSearchAttributes: deliverySearchAttributes(conversion),
     };
   }
 

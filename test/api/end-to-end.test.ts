@@ -3,20 +3,24 @@ import { Connection, Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
-import { startDevServer, type DevServer } from '../../devserver/src';
-import { recoverUnfinishedDeliveries, startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
 import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { connectClient } from '../../src/temporal/connection';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
 import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testApp, testConfig } from '../support/api';
+import { freePort } from '../support/ports';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 /**
- * The whole service as `npm start` runs it, in real time: the embedded Temporal dev server, the real worker and
+ * The whole service as `npm start` runs it, in real time: the official Temporal dev server, the real worker and
  * activities, the real scheduler, Postgres, and publishers as HTTP receivers on 127.0.0.1. Retries are shortened
  * to one second by configuration, which is all that differs from production.
  */
@@ -41,8 +45,19 @@ function e2eConfig(env: Record<string, string> = {}): Config {
   });
 }
 
-async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Config): Promise<Stack & { devServer: DevServer }> {
-  const devServer = await startDevServer({ timeSkipping: false });
+/** `temporal` says where the dev server keeps its state (a SQLite file, kept across restarts); in memory by default. */
+async function startStack(
+  db: TestDatabase,
+  bundle: WorkflowBundle,
+  config: Config,
+  temporal: { port?: number; dbFile?: string } = {},
+): Promise<Stack & { devServer: DevServer }> {
+  const devServer = await startDevServer({
+    port: temporal.port ?? (await freePort()),
+    ...(temporal.dbFile ? { dbFile: temporal.dbFile } : {}),
+    namespace: config.TEMPORAL_NAMESPACE,
+    logger: silentLogger,
+  });
   // What started before a failure is stopped, so a failed set-up leaves no server or worker behind.
   let connection: NativeConnection | undefined;
   let running: Promise<void> | undefined;
@@ -59,7 +74,7 @@ async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Conf
       await running.catch(() => undefined);
     }
     await connection?.close();
-    await devServer.shutdown();
+    await devServer.stop();
     throw err;
   }
   const scheduler = new TemporalCallbackScheduler(client, config);
@@ -73,7 +88,7 @@ async function startStack(db: TestDatabase, bundle: WorkflowBundle, config: Conf
       await running;
       await client.connection.close();
       await connection?.close();
-      await devServer.shutdown();
+      await devServer.stop();
     },
   };
 }
@@ -121,15 +136,15 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   interface ConversionBody {
     callbackSent: 'Yes' | 'No';
     callback: { status: string; attempts: number; lastStatusCode: number | null; lastError: string | null };
-    attempts: { attemptNumber: number; trigger: string; outcome: string; statusCode: number | null }[];
+    attempts: { attemptNumber: number; trigger: string; outcome: string; statusCode: number | null; startedAt: string }[];
   }
 
   const settled = (status: string) => (body: ConversionBody) =>
     body.callback.status === status && body.attempts.every((a) => a.outcome !== 'in_flight');
 
   /** Every run Temporal has for the conversion's workflow id, open or closed. */
-  async function runsOf(conversionId: string): Promise<number> {
-    const { count } = await stack.client.workflow.count(`WorkflowId = "conversion-callback/${conversionId}"`);
+  async function runsOf(conversionId: string, client = stack.client): Promise<number> {
+    const { count } = await client.workflow.count(`WorkflowId = "conversion-callback/${conversionId}"`);
     return count;
   }
 
@@ -275,30 +290,39 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     }
   });
 
-  it('after the in-memory Temporal restarts, recovery gives a retrying callback its workflow back', async () => {
-    // Long retries: the callback is still retrying when its Temporal goes away.
-    const config = e2eConfig({ RETRY_INITIAL_INTERVAL: '1h' });
-    const before = await startStack(db, bundle, config);
-    const { receiver, conversionId } = await (async () => {
-      const { receiver, publisherId } = await publisher(before.app, (_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
-      const body = conversionBody(publisherId);
-      await request(before.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
-      await conversionWhen(before.app, String(body.conversionId), settled('retrying'));
-      return { receiver, conversionId: String(body.conversionId) };
-    })().finally(() => before.stop());
-
-    const after = await startStack(db, bundle, config);
+  it('after Temporal restarts, a retrying callback keeps its attempt number and its schedule', async () => {
+    // Two attempts, 6 s apart: the second is due while Temporal is being restarted, and there is never a third.
+    const config = e2eConfig({ RETRY_INITIAL_INTERVAL: '6s', RETRY_MAX_ATTEMPTS: '2' });
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-temporal-'));
+    const temporal = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db') };
     try {
-      const recovered = await recoverUnfinishedDeliveries({ pool: db.pool, scheduler: after.scheduler, logger: silentLogger });
-      expect(recovered.started).toBeGreaterThanOrEqual(1);
-      const sent = await conversionWhen(after.app, conversionId, settled('sent'));
-      expect(sent.attempts.map((a) => [a.attemptNumber, a.statusCode])).toEqual([
-        [1, 503],
-        [2, 200],
-      ]);
-      expect(receiver.requests).toHaveLength(2);
+      const before = await startStack(db, bundle, config, temporal);
+      const { receiver, conversionId } = await (async () => {
+        const { receiver, publisherId } = await publisher(before.app, [{ status: 503 }]);
+        const body = conversionBody(publisherId);
+        await request(before.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+        await conversionWhen(before.app, String(body.conversionId), settled('retrying'));
+        return { receiver, conversionId: String(body.conversionId) };
+      })().finally(() => before.stop());
+
+      const after = await startStack(db, bundle, config, temporal);
+      try {
+        const failed = await conversionWhen(after.app, conversionId, settled('failed'));
+        const [first, second] = failed.attempts;
+        expect(failed.attempts.map((a) => [a.attemptNumber, a.statusCode])).toEqual([
+          [1, 503],
+          [2, 503],
+        ]);
+        // The retry came on the schedule of the first run (6 s after the first attempt), not at once after the restart.
+        expect(Date.parse(second.startedAt) - Date.parse(first.startedAt)).toBeGreaterThanOrEqual(6_000);
+        expect(receiver.requests).toHaveLength(2);
+        // The workflow that Temporal kept is the one that made both attempts: no second run was started.
+        expect(await runsOf(conversionId, after.client)).toBe(1);
+      } finally {
+        await after.stop();
+      }
     } finally {
-      await after.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { startDevServer, type DevServer } from '../../devserver/src';
+import type { DevServer } from '../../src/temporal/dev-server';
 import { eventually } from '../support/eventually';
 import { useTestDatabase } from '../support/postgres';
 import { runScript } from '../support/scripts';
+import { startTestDevServer } from '../support/temporal';
 
 /** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */
 const runApi = (env: Record<string, string>) => runScript('src/api/server.ts', env);
@@ -12,10 +13,10 @@ describe('npm run api', () => {
   let temporal: DevServer;
 
   beforeAll(async () => {
-    temporal = await startDevServer({ timeSkipping: false });
+    temporal = await startTestDevServer();
   });
   afterAll(async () => {
-    await temporal?.shutdown();
+    await temporal?.stop();
   });
 
   it.each([

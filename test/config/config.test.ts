@@ -9,6 +9,8 @@ describe('configuration', () => {
       EMBEDDED_POSTGRES_DIR: '.data/postgres',
       EMBEDDED_POSTGRES_PORT: 5433,
       EMBEDDED_TEMPORAL_PORT: 7233,
+      EMBEDDED_TEMPORAL_UI_PORT: 8233,
+      EMBEDDED_TEMPORAL_DB: '.data/temporal/dev-server.db',
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'conversion-callbacks',
       API_KEYS: [],

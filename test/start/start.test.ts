@@ -8,12 +8,14 @@ import { freePort } from '../support/ports';
 import { runScript, type ScriptProcess } from '../support/scripts';
 
 /**
- * `npm start` as a newcomer runs it: a child process with embedded Postgres and embedded Temporal. Restarting it
- * keeps the data, and a callback that was retrying when it stopped is delivered after the restart.
+ * `npm start` as a newcomer runs it: a child process with embedded Postgres and the official Temporal dev server.
+ * Restarting it keeps the data, Temporal's included: a callback that was retrying when it stopped keeps its attempt
+ * number and its schedule.
  */
 interface Launched extends ScriptProcess {
   api: string;
   key: string;
+  webUi: string;
 }
 
 /** Starts scripts/start.ts and waits for its banner; returns the API URL and the generated key it printed. */
@@ -26,8 +28,9 @@ async function launch(env: Record<string, string>): Promise<Launched> {
     }, 90_000);
     const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
     const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
-    if (!api || !key) throw new Error(`unexpected banner:\n${banner}`);
-    return { ...started, api, key };
+    const webUi = /Web UI\s+(http:\/\/\S+)/.exec(banner)?.[1];
+    if (!api || !key || !webUi) throw new Error(`unexpected banner:\n${banner}`);
+    return { ...started, api, key, webUi };
   } catch (err) {
     // No banner: stop what it started (Ctrl-C stops its Postgres and Temporal too) before failing the test.
     if (started.child.exitCode === null && started.child.signalCode === null) await interrupt(started);
@@ -59,12 +62,15 @@ describe('npm start', () => {
       PORT: String(await freePort()),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_UI_PORT: String(await freePort()),
+      EMBEDDED_TEMPORAL_DB: path.join(dataDir, 'temporal', 'dev-server.db'),
       EMBEDDED_POSTGRES_DIR: path.join(dataDir, 'postgres'),
       ALLOW_PRIVATE_TARGETS: 'true',
-      // The callback must still be waiting for its retry when the service stops.
-      RETRY_INITIAL_INTERVAL: '1h',
+      // Two attempts, 10 s apart: the retry is due around the restart, and there must never be a third.
+      RETRY_INITIAL_INTERVAL: '10s',
+      RETRY_MAX_ATTEMPTS: '2',
     };
-    receiver = await startReceiver((_req, i) => (i === 0 ? { status: 503 } : { status: 200 }));
+    receiver = await startReceiver(() => ({ status: 503 }));
   });
   afterAll(async () => {
     if (running?.child.exitCode === null) await interrupt(running);
@@ -78,7 +84,7 @@ describe('npm start', () => {
     expect(refused.stderr()).toContain('API_KEYS is not set');
   });
 
-  it('keeps the data across a restart and delivers a callback that was retrying when it stopped', async () => {
+  it('keeps the data and the retry schedule across a restart', async () => {
     running = await launch(env);
     const first = running;
     const auth = { Authorization: `Bearer ${first.key}` };
@@ -92,6 +98,12 @@ describe('npm start', () => {
       const { body } = await request(first.api).get('/v1/conversions/conv-restart').set(auth).expect(200);
       return body.callback.status === 'retrying' ? true : undefined;
     });
+    // The Web UI finds the delivery by the ConversionId search attribute.
+    const query = encodeURIComponent('ConversionId = "conv-restart"');
+    const listed = await request(first.webUi).get(`/api/v1/namespaces/default/workflows?query=${query}`).expect(200);
+    expect(listed.body.executions.map((e: { execution: { workflowId: string } }) => e.execution.workflowId)).toEqual([
+      'conversion-callback/conv-restart',
+    ]);
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).not.toMatch(/could not stop|shutdown failed/);
 
@@ -100,11 +112,17 @@ describe('npm start', () => {
     // A new key for the new run; the old one no longer works.
     expect(second.key).not.toBe(first.key);
     await request(second.api).get('/v1/callbacks').set(auth).expect(401);
-    const sent = await eventually(async () => {
+    const failed = await eventually(async () => {
       const { body } = await request(second.api).get('/v1/conversions/conv-restart').set({ Authorization: `Bearer ${second.key}` }).expect(200);
-      return body.callback.status === 'sent' ? body : undefined;
-    });
-    expect(sent.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 200]);
+      return body.callback.status === 'failed' ? body : undefined;
+    }, 60_000);
+    const attempts = failed.attempts as { attemptNumber: number; statusCode: number; startedAt: string }[];
+    expect(attempts.map((a) => [a.attemptNumber, a.statusCode])).toEqual([
+      [1, 503],
+      [2, 503],
+    ]);
+    // The retry kept the first run's schedule (10 s after the first attempt), and the restart added no attempt.
+    expect(Date.parse(attempts[1].startedAt) - Date.parse(attempts[0].startedAt)).toBeGreaterThanOrEqual(10_000);
     expect(receiver.requests).toHaveLength(2);
     expect(await interrupt(second)).toBe(0);
   });

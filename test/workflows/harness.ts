@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
+import { requireBinary, TEMPORAL_TEST_SERVER } from '../../src/temporal/binaries';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
 import { testConfig } from '../support/fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
-/** The lead's embedded server, which behaves like Temporal's time-skipping test server. */
-const DEVSERVER_PATH = path.resolve(__dirname, '../../bin/temporal-devserver');
 
 /** One time-skipping environment, one database and one workflow bundle per test file. */
 export interface Harness {
@@ -19,11 +18,24 @@ export interface Harness {
   bundle: WorkflowBundle;
 }
 
+/** Temporal's official time-skipping test server, with the delivery search attributes registered. */
+async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const path = requireBinary(TEMPORAL_TEST_SERVER);
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  try {
+    await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
+}
+
 export async function createHarness(): Promise<Harness> {
   // The tests provoke activity failures on purpose: the SDK's WARN line for each would drown the test output.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const [env, db, bundle] = await Promise.allSettled([
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: DEVSERVER_PATH } } }),
+    timeSkippingEnvironment(),
     createTestDatabase(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('ERROR') }),
   ]);

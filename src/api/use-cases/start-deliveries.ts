@@ -1,4 +1,4 @@
-import { listConversionRefs, type BatchKey, type ConversionSelection } from '../../db/conversions';
+import { listConversionsWithoutWorkflow, type BatchKey } from '../../db/conversions';
 import type { ApiDeps } from '../deps';
 import { isTemporalUnavailable } from '../errors';
 import { startWorkflowFor } from './start-workflow';
@@ -15,14 +15,15 @@ const BATCH_SIZE = 100;
 export type SchedulingDeps = Pick<ApiDeps, 'pool' | 'scheduler' | 'logger'>;
 
 /**
- * Starts the delivery workflow of every conversion in `selection`, in batches, oldest first. Starting is
- * idempotent (an existing workflow is left alone), so a run that overlaps a POST or another run does no harm.
+ * The sweep (run at start-up and every 30 s): conversions recorded while Temporal was down get their workflow, in
+ * batches, oldest first. Starting is idempotent (an existing workflow is left alone), so a run that overlaps a
+ * POST or another run does no harm.
  */
-async function startDeliveries(deps: SchedulingDeps, selection: ConversionSelection): Promise<StartDeliveriesResult> {
+export async function startMissingWorkflows(deps: SchedulingDeps): Promise<StartDeliveriesResult> {
   const result: StartDeliveriesResult = { started: 0, failed: 0, temporalUnavailable: false };
   let after: BatchKey | undefined;
   for (;;) {
-    const batch = await listConversionRefs(deps.pool, selection, after, BATCH_SIZE);
+    const batch = await listConversionsWithoutWorkflow(deps.pool, after, BATCH_SIZE);
     for (const ref of batch.refs) {
       try {
         await startWorkflowFor(deps, ref);
@@ -38,17 +39,4 @@ async function startDeliveries(deps: SchedulingDeps, selection: ConversionSelect
     if (!batch.last || batch.refs.length < BATCH_SIZE) return result;
     after = batch.last;
   }
-}
-
-/** The sweep: conversions recorded while Temporal was down get their workflow (run at start-up and every 30 s). */
-export function startMissingWorkflows(deps: SchedulingDeps): Promise<StartDeliveriesResult> {
-  return startDeliveries(deps, 'workflowMissing');
-}
-
-/**
- * Recovery for the embedded, in-memory Temporal: after a restart every callback still pending or retrying gets
- * its workflow back, so no callback is lost.
- */
-export function recoverUnfinishedDeliveries(deps: SchedulingDeps): Promise<StartDeliveriesResult> {
-  return startDeliveries(deps, 'deliveryUnfinished');
 }
