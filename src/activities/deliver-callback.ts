@@ -81,6 +81,8 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
     nextRetryDelayMs: delayMs ?? undefined,
   });
 
+  // The log with this attempt's outcome: the Web UI shows the last heartbeat while the next retry waits.
+  context.heartbeat(log);
   if (verdict.verdict === 'success') return log;
   throw ApplicationFailure.create({
     type: verdict.type,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../logger';
@@ -33,19 +34,29 @@ const HOST = '127.0.0.1';
 const STOP_GRACE_MS = 10_000;
 const GO_LEVELS: Record<string, 'debug' | 'info' | 'warn' | 'error'> = { debug: 'debug', info: 'info', warn: 'warn', error: 'error' };
 
+/**
+ * Errors the dev server logs in normal operation: it has no cluster id of its own at start-up, and while it stops,
+ * its internal workers' polls fail (tens of lines) until they notice. Logged at debug level.
+ */
+const BENIGN = /^Cluster Id in Cluster Metadata config is not a valid uuid/;
+
 /** One line of the server's output as one line of our log: its JSON fields kept, its level mapped (fatal → error). */
-function relayLine(logger: Logger, line: string): void {
+function relayLine(logger: Logger, line: string, stopping: boolean): void {
   if (!line.trim()) return;
+  let record: { level?: string; msg?: string } & Record<string, unknown>;
   try {
-    const { level, msg, ...fields } = JSON.parse(line) as { level?: string; msg?: string } & Record<string, unknown>;
-    logger[GO_LEVELS[level ?? ''] ?? 'error'](msg ?? line, fields);
+    record = JSON.parse(line) as typeof record;
   } catch {
     // The CLI's start-up banner is plain text.
     logger.debug(line);
+    return;
   }
+  const { level, msg, ...fields } = record;
+  const message = msg ?? line;
+  logger[stopping || BENIGN.test(message) ? 'debug' : (GO_LEVELS[level ?? ''] ?? 'error')](message, fields);
 }
 
-function relayLines(stream: NodeJS.ReadableStream, logger: Logger, recent: string[]): void {
+function relayLines(stream: NodeJS.ReadableStream, logger: Logger, recent: string[], stopping: () => boolean): void {
   let buffered = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -55,7 +66,7 @@ function relayLines(stream: NodeJS.ReadableStream, logger: Logger, recent: strin
     for (const line of lines) {
       recent.push(line);
       if (recent.length > 20) recent.shift();
-      relayLine(logger, line);
+      relayLine(logger, line, stopping());
     }
   });
 }
@@ -76,33 +87,71 @@ function startArgs(options: DevServerOptions): string[] {
   ];
 }
 
-/** Resolves once the namespace answers over gRPC; rejects when `exited` settles first or time runs out. */
-async function waitUntilReady(address: string, namespace: string, timeoutMs: number, exited: Promise<string>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let stop = false;
-  const early = exited.then((why) => {
-    stop = true;
-    throw new Error(why);
+/** True when something accepts TCP connections on host:port. */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
-  const poll = async (): Promise<void> => {
-    let lastError: unknown;
-    while (!stop && Date.now() < deadline) {
-      try {
-        const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-        try {
-          await connection.workflowService.describeNamespace({ namespace });
-          return;
-        } finally {
-          await connection.close();
-        }
-      } catch (err) {
-        lastError = err;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once the server listens and serves `namespace` over gRPC. A plain TCP probe comes first: a gRPC
+ * connection attempt to a port nobody listens on yet would back off for seconds.
+ */
+async function untilReady(
+  port: number,
+  namespace: string,
+  deadline: number,
+  gaveUp: () => boolean,
+  onConnection: (connection: Connection) => void,
+): Promise<void> {
+  while (!(await isListening(port))) {
+    if (gaveUp() || Date.now() > deadline) return;
+    await sleep(100);
+  }
+  for (;;) {
+    // A fresh, short-lived connection per try: a failed one would back off, and must not outlive the wait.
+    const connection = Connection.lazy({ address: `${HOST}:${port}`, connectTimeout: 2_000 });
+    onConnection(connection);
+    try {
+      await connection.ensureConnected();
+      await connection.workflowService.describeNamespace({ namespace });
+      return;
+    } catch (err) {
+      if (gaveUp() || Date.now() > deadline) throw err;
+      await sleep(100);
+    } finally {
+      await connection.close();
     }
-    if (!stop) throw new Error(`it did not answer within ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'no answer'})`);
-  };
-  await Promise.race([poll(), early]);
+  }
+}
+
+/** Resolves once the server is ready; rejects with the reason when it exits first or time runs out. */
+async function waitUntilReady(port: number, namespace: string, timeoutMs: number, exited: Promise<string>): Promise<void> {
+  let exitReason: string | undefined;
+  let probe: Connection | undefined;
+  void exited.then((why) => {
+    exitReason = why;
+    // A connection attempt in flight would otherwise wait out its timeout.
+    void probe?.close();
+  });
+  const deadline = Date.now() + timeoutMs;
+  const onConnection = (connection: Connection) => (probe = connection);
+  const ready = untilReady(port, namespace, deadline, () => exitReason !== undefined, onConnection).then(
+    () => exitReason === undefined && Date.now() <= deadline,
+    () => false,
+  );
+  // Whichever comes first: ready, or the server's exit (no need to wait for a probe in flight to notice).
+  const outcome = await Promise.race([ready, exited.then(() => false)]);
+  if (outcome) return;
+  throw new Error(exitReason ?? `it did not serve namespace ${namespace} within ${timeoutMs} ms`);
 }
 
 /**
@@ -120,8 +169,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
   });
   const recent: string[] = [];
-  relayLines(child.stdout, logger, recent);
-  relayLines(child.stderr, logger, recent);
+  let stopping = false;
+  relayLines(child.stdout, logger, recent, () => stopping);
+  relayLines(child.stderr, logger, recent, () => stopping);
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => resolve(`could not run ${binary}: ${err.message}`));
     child.once('exit', (code, signal) => resolve(`it exited with ${signal ?? code}${recent.length ? `:\n${recent.join('\n')}` : ''}`));
@@ -132,6 +182,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
+    stopping = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
@@ -140,7 +191,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const address = `${HOST}:${options.port}`;
   try {
-    await waitUntilReady(address, options.namespace, options.readyTimeoutMs ?? 30_000, exited);
+    await waitUntilReady(options.port, options.namespace, options.readyTimeoutMs ?? 30_000, exited);
   } catch (err) {
     await stop();
     throw new Error(`The Temporal dev server (${binary}) did not start on ${address}: ${(err as Error).message}`, { cause: err });

@@ -1,97 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { Connection, Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
-import type { Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
-import { connectClient } from '../../src/temporal/connection';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
-import { createWorker } from '../../src/worker';
 import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
-import { AUTH, conversionBody, testApp, testConfig } from '../support/api';
+import { AUTH, conversionBody, testApp } from '../support/api';
 import { freePort } from '../support/ports';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack } from '../support/stack';
 
 /**
- * The whole service as `npm start` runs it, in real time: the official Temporal dev server, the real worker and
- * activities, the real scheduler, Postgres, and publishers as HTTP receivers on 127.0.0.1. Retries are shortened
- * to one second by configuration, which is all that differs from production.
+ * The whole service as `npm start` runs it, in real time (test/support/stack.ts), with publishers as HTTP receivers
+ * on 127.0.0.1. Retries are shortened to one second by configuration, which is all that differs from production.
  */
-
-/** One Temporal server with the worker and the API on it; `stop` shuts them down in the launcher's order. */
-interface Stack {
-  app: Express;
-  scheduler: TemporalCallbackScheduler;
-  client: Client;
-  stop(): Promise<void>;
-}
-
-function e2eConfig(env: Record<string, string> = {}): Config {
-  return testConfig({
-    ALLOW_PRIVATE_TARGETS: 'true',
-    CALLBACK_TIMEOUT: '2s',
-    RETRY_INITIAL_INTERVAL: '1s',
-    RETRY_MAX_ATTEMPTS: '3',
-    RESEND_WINDOW: '1h',
-    TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
-    ...env,
-  });
-}
-
-/** `temporal` says where the dev server keeps its state (a SQLite file, kept across restarts); in memory by default. */
-async function startStack(
-  db: TestDatabase,
-  bundle: WorkflowBundle,
-  config: Config,
-  temporal: { port?: number; dbFile?: string } = {},
-): Promise<Stack & { devServer: DevServer }> {
-  const devServer = await startDevServer({
-    port: temporal.port ?? (await freePort()),
-    ...(temporal.dbFile ? { dbFile: temporal.dbFile } : {}),
-    namespace: config.TEMPORAL_NAMESPACE,
-    logger: silentLogger,
-  });
-  // What started before a failure is stopped, so a failed set-up leaves no server or worker behind.
-  let connection: NativeConnection | undefined;
-  let running: Promise<void> | undefined;
-  let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
-  let client: Client;
-  try {
-    connection = await NativeConnection.connect({ address: devServer.address });
-    worker = await createWorker({ connection, config, pool: db.pool, logger: silentLogger, workflowBundle: bundle });
-    running = worker.run();
-    client = await connectClient({ ...config, TEMPORAL_ADDRESS: devServer.address });
-  } catch (err) {
-    if (running) {
-      worker?.shutdown();
-      await running.catch(() => undefined);
-    }
-    await connection?.close();
-    await devServer.stop();
-    throw err;
-  }
-  const scheduler = new TemporalCallbackScheduler(client, config);
-  return {
-    devServer,
-    scheduler,
-    client,
-    app: testApp(db, scheduler, config),
-    stop: async () => {
-      worker?.shutdown();
-      await running;
-      await client.connection.close();
-      await connection?.close();
-      await devServer.stop();
-    },
-  };
-}
 
 describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   let db: TestDatabase;
@@ -100,13 +27,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   const startEndpoint = useReceivers();
 
   beforeAll(async () => {
-    // Worker lifecycle lines at INFO, and a WARN line for each activity failure these tests provoke, would drown the
-    // test output.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    [db, bundle] = await Promise.all([
-      createTestDatabase(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') }),
-    ]);
+    [db, bundle] = await Promise.all([createTestDatabase(), bundleWorkflows()]);
     stack = await startStack(db, bundle, e2eConfig());
   }, 120_000);
   afterAll(async () => {
@@ -116,13 +37,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
 
   async function publisher(app: Express, answers: Answer[] | ((req: ReceivedRequest, i: number) => Answer)) {
     const endpoint = await startEndpoint(answers);
-    const publisherId = `pub-${randomUUID()}`;
-    await request(app)
-      .put(`/v1/publishers/${publisherId}`)
-      .set(AUTH)
-      .send({ callbackUrl: `${endpoint.url}/postback?click={click_id}&payout={payout}`, signingSecret: 'a-signing-secret-for-tests' })
-      .expect(201);
-    return { receiver: endpoint, publisherId };
+    return { receiver: endpoint, publisherId: await registerPublisher(app, endpoint.url) };
   }
 
   /** GET /v1/conversions/:id until `done` holds for it. */
