@@ -103,6 +103,11 @@ async function main(): Promise<void> {
           dataDir: config.EMBEDDED_POSTGRES_DIR,
           port: config.EMBEDDED_POSTGRES_PORT,
           log: (line) => logger.debug(line, { component: 'postgres' }),
+          // Nothing works without it: stop the rest in order and exit non-zero, saying why.
+          onUnexpectedExit: (reason) => {
+            logger.error(reason, { component: 'postgres' });
+            fail('embedded Postgres stopped');
+          },
         }),
         'Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.',
       );

