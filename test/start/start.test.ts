@@ -4,8 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { eventually } from '../support/eventually';
-import { freePort } from '../support/ports';
-import { runScript, type ScriptProcess } from '../support/scripts';
+import { freePort, isPortFree } from '../support/ports';
+import { runNpmStart, runScript, type ScriptProcess } from '../support/scripts';
 
 /**
  * `npm start` as a newcomer runs it: a child process with embedded Postgres and the official Temporal dev server.
@@ -18,9 +18,9 @@ interface Launched extends ScriptProcess {
   webUi: string;
 }
 
-/** Starts scripts/start.ts and waits for its banner; returns the API URL and the generated key it printed. */
-async function launch(env: Record<string, string>): Promise<Launched> {
-  const started = runScript('scripts/start.ts', env);
+/** Starts scripts/start.ts (by default under tsx, as npm start does) and waits for its banner; returns the API URL and the generated key it printed. */
+async function launch(env: Record<string, string>, start = (e: Record<string, string>) => runScript('scripts/start.ts', e)): Promise<Launched> {
+  const started = start(env);
   try {
     const banner = await eventually(async () => {
       if (started.child.exitCode !== null) throw new Error(`npm start exited with ${started.child.exitCode}:\n${started.output()}`);
@@ -125,5 +125,21 @@ describe('npm start', () => {
     expect(Date.parse(attempts[1].startedAt) - Date.parse(attempts[0].startedAt)).toBeGreaterThanOrEqual(10_000);
     expect(receiver.requests).toHaveLength(2);
     expect(await interrupt(second)).toBe(0);
+  });
+
+  it.each([
+    ['one Ctrl-C to its process group', (npm: ScriptProcess) => process.kill(-(npm.child.pid ?? 0), 'SIGINT')],
+    ["SIGTERM to npm's own process", (npm: ScriptProcess) => npm.child.kill('SIGTERM')],
+  ])('%s stops everything in order, and leaves nothing running', async (_name, signal) => {
+    running = await launch(env, runNpmStart);
+    const npm = running;
+    signal(npm);
+    expect(await npm.exited).toBe(0);
+    // The service's own process finished its shutdown (npm may exit first) and nothing holds its ports.
+    await eventually(async () => (/"msg":"stopped"/.test(npm.output()) ? true : undefined));
+    const ports = [env.PORT, env.EMBEDDED_POSTGRES_PORT, env.EMBEDDED_TEMPORAL_PORT, env.EMBEDDED_TEMPORAL_UI_PORT].map(Number);
+    await eventually(async () => ((await Promise.all(ports.map(isPortFree))).every(Boolean) ? true : undefined));
+    // One keypress arrives several times (the terminal's group, npm and tsx relaying it): still one orderly stop.
+    expect(npm.output()).not.toMatch(/second signal|could not stop|shutdown failed/);
   });
 });

@@ -14,9 +14,8 @@ export interface ScriptProcess {
   stderr(): string;
 }
 
-/** Runs one of the project's TypeScript entry points (`script`, from the repository root) under tsx, as its npm script does. */
-export function runScript(script: string, env: Record<string, string>): ScriptProcess {
-  const child = spawn(TSX, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(command: string, args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): ScriptProcess {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -26,4 +25,17 @@ export function runScript(script: string, env: Record<string, string>): ScriptPr
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, exited, output: () => output, stderr: () => stderr };
+}
+
+/** Runs one of the project's TypeScript entry points (`script`, from the repository root) under tsx, as its npm script does. */
+export function runScript(script: string, env: Record<string, string>): ScriptProcess {
+  return run(TSX, [script], env);
+}
+
+/**
+ * `npm start` itself, as a user types it, in a process group of its own (as a terminal gives it): a signal to
+ * `-child.pid` reaches npm and everything it started in that group, like a Ctrl-C.
+ */
+export function runNpmStart(env: Record<string, string>): ScriptProcess {
+  return run('npm', ['start', '--silent'], env, { detached: true });
 }
