@@ -4,16 +4,17 @@
  * the API, and prints where each listens. Ctrl-C stops everything it started, in reverse order.
  */
 import { randomBytes } from 'node:crypto';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startApiService } from '../src/api/service';
 import { onShutdownSignal } from '../src/api/shutdown';
 import { loadConfig, type Config } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
-import { createPool } from '../src/db/pool';
+import { API_POOL, createPool, WORKER_POOL } from '../src/db/pool';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
+import { installTemporalRuntime } from '../src/temporal/runtime-logging';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { TemporalCallbackScheduler } from '../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../src/worker';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   const { keys, generated } = apiKeys(config);
   const logger = createLogger({ level: config.LOG_LEVEL });
   // Our own signal handler stops the API before the worker; the Temporal runtime must not act on signals itself.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  installTemporalRuntime(logger, { level: config.LOG_LEVEL, shutdownSignals: [] });
   const stack = new Stack();
   const fail = onShutdownSignal(logger, () => stack.stopAll(logger));
 
@@ -133,14 +134,18 @@ async function main(): Promise<void> {
       temporalUi = devServer.uiUrl;
     }
 
-    const pool = createPool(databaseUrl, logger);
-    stack.push('Postgres pool', () => pool.end());
-    const applied = await migrate(pool);
+    // One pool each: under load, the worker's attempts and the API's requests must not starve each other (an
+    // attempt whose outcome cannot be written in time would be sent again).
+    const workerPool = createPool(databaseUrl, logger, WORKER_POOL);
+    stack.push('worker Postgres pool', () => workerPool.end());
+    const apiPool = createPool(databaseUrl, logger, API_POOL);
+    stack.push('API Postgres pool', () => apiPool.end());
+    const applied = await migrate(apiPool);
     if (applied.length > 0) logger.info('migrations applied', { versions: applied });
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stack.push('worker connection', () => workerConnection.close());
-    const worker = await createWorker({ connection: workerConnection, config, pool, logger });
+    const worker = await createWorker({ connection: workerConnection, config, pool: workerPool, logger });
     const running = worker.run();
     stack.push('worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -156,7 +161,7 @@ async function main(): Promise<void> {
     await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
-      startApiService({ pool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
+      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
       'Set PORT to a free port if the API could not listen.',
     );
     stack.push('API', () => api.stop());
