@@ -202,7 +202,8 @@ describe('conversion callback workflow', () => {
     });
     const decode = (payloads: { payloads?: unknown[] | null } | null | undefined) =>
       (payloads?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p as Payload));
-    expect(decode(pending.heartbeatDetails)).toMatchObject([[{ attempt: 1, outcome: 'in_flight' }]]);
+    // The last heartbeat carries the log with attempt 1's answer.
+    expect(decode(pending.heartbeatDetails)).toMatchObject([[{ attempt: 1, outcome: 'failed', statusCode: 503 }]]);
     expect(pending.lastFailure?.message).toBe('attempt 1: publisher answered HTTP 503');
     expect(pending.lastFailure?.applicationFailureInfo?.type).toBe('CallbackHttpStatus');
     expect(decode(pending.lastFailure?.applicationFailureInfo?.details)).toMatchObject([
