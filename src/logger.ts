@@ -17,6 +17,12 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 
 /** Keys whose values are secrets wherever they appear in a log record. */
 const SECRET_KEY = /secret|authori[sz]ation|password|passwd|token|api[-_]?key|signing|header[-_]?value|cookie/i;
+
+/** True for a key (a log field, a header, a query parameter) whose value is a secret. */
+export function isSecretName(name: string): boolean {
+  return SECRET_KEY.test(name);
+}
+
 export const REDACTED = '[redacted]';
 const MAX_DEPTH = 6;
 
@@ -26,11 +32,13 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     return { name: value.name, message: value.message, stack: value.stack };
   }
+  // JSON.stringify throws on a bigint (the Temporal SDK's log metadata can carry some): a log call must never throw.
+  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) ? REDACTED : redact(inner, depth + 1);
+      out[key] = isSecretName(key) ? REDACTED : redact(inner, depth + 1);
     }
     return out;
   }
@@ -55,7 +63,9 @@ export function createLogger(options: LoggerOptions = {}, bound: Record<string, 
 
   const log = (level: LogLevel, message: string, fields: Record<string, unknown> = {}): void => {
     if (LEVELS[level] < threshold) return;
-    const record = { time: now().toISOString(), level, msg: message, ...(redact({ ...bound, ...fields }) as object) };
+    const head = { time: now().toISOString(), level, msg: message };
+    // Fields come from anywhere (the Temporal SDK's included): one named `level` must not change the line's level.
+    const record = { ...head, ...(redact({ ...bound, ...fields }) as object), ...head };
     write(JSON.stringify(record), level);
   };
 

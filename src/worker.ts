@@ -2,9 +2,10 @@ import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worke
 import type pg from 'pg';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
-import { createPool } from './db/pool';
+import { createPool, WORKER_POOL } from './db/pool';
 import type { HttpSender } from './delivery/http-sender';
 import { createLogger, type Logger } from './logger';
+import { installTemporalRuntime } from './temporal/runtime-logging';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
     throw new Error('npm run worker needs DATABASE_URL and TEMPORAL_ADDRESS (npm start runs everything locally)');
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const pool = createPool(config.DATABASE_URL, logger);
+  // Before the first connection: the SDK would otherwise create its default runtime, which logs plain text.
+  installTemporalRuntime(logger, { level: config.LOG_LEVEL });
+  const pool = createPool(config.DATABASE_URL, logger, WORKER_POOL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const worker = await createWorker({ connection, config, pool, logger });

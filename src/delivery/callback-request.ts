@@ -75,11 +75,14 @@ export function buildCallbackRequest(
   if (publisher.signingSecret) {
     Object.assign(headers, signCallback(publisher.signingSecret, conversion.id, options.nowMs / 1000, body ?? ''));
   }
+  // The signing secret is never sent, but an endpoint's error message may still quote the secret it expected.
+  const secrets = [publisher.secretHeader?.value, publisher.signingSecret, headers['webhook-signature']];
   return {
     url,
     method: publisher.method,
     headers,
     body,
+    secrets: secrets.filter((secret): secret is string => secret !== undefined),
     // CALLBACK_TIMEOUT is the ceiling: the activity's start-to-close timeout is derived from it.
     timeoutMs: Math.min(publisher.timeoutMs, options.timeoutCeilingMs),
   };

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { classifyNetworkError, RequestTimeoutError, type NetworkErrorClass } from './network-errors';
+import { redactOutcome } from './redact-secrets';
 import { parseRetryAfter } from './retry-after';
 import { checkLiteralHost, guardedLookup } from './ssrf-guard';
 
@@ -13,6 +14,11 @@ export interface CallbackRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /**
+   * Secret values the request carries or was made with, beyond its secret-named headers and query parameters
+   * (which are found by name): none of them may appear in the outcome (see redact-secrets.ts).
+   */
+  secrets?: readonly string[];
 }
 
 export type SendOutcome =
@@ -117,20 +123,24 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     });
   }
 
+  /** One attempt's outcome, as the network gave it. */
+  async function attempt(request: CallbackRequest): Promise<SendOutcome> {
+    const startedAt = Date.now();
+    const target = parseTarget(request.url);
+    if (!target) {
+      return { kind: 'error', errorClass: 'invalid_url', message: 'callback URL is not a valid http(s) URL', durationMs: 0 };
+    }
+    try {
+      const answer = await exchange(target, request);
+      return { kind: 'response', ...answer, durationMs: Date.now() - startedAt };
+    } catch (err) {
+      const error = err as NodeJS.ErrnoException;
+      return { kind: 'error', errorClass: classifyNetworkError(error), message: error.message, durationMs: Date.now() - startedAt };
+    }
+  }
+
   return {
-    async send(request) {
-      const startedAt = Date.now();
-      const target = parseTarget(request.url);
-      if (!target) {
-        return { kind: 'error', errorClass: 'invalid_url', message: 'callback URL is not a valid http(s) URL', durationMs: 0 };
-      }
-      try {
-        const answer = await exchange(target, request);
-        return { kind: 'response', ...answer, durationMs: Date.now() - startedAt };
-      } catch (err) {
-        const error = err as NodeJS.ErrnoException;
-        return { kind: 'error', errorClass: classifyNetworkError(error), message: error.message, durationMs: Date.now() - startedAt };
-      }
-    },
+    // Here, where the outcome is made: whatever stores, logs or shows it never sees the request's secrets.
+    send: async (request) => redactOutcome(await attempt(request), request),
   };
 }

@@ -50,12 +50,15 @@ describe('building the callback request', () => {
       'webhook-timestamp': '1700000000',
       'webhook-signature': `v1,${expected}`,
     });
+    // What the sender keeps out of the attempt's outcome: the signing secret too, though it is never sent.
+    expect(request.secrets).toEqual(['tok', 'sig', `v1,${expected}`]);
   });
 
   it('sends a GET without body and caps the timeout at CALLBACK_TIMEOUT', () => {
     const request = buildCallbackRequest({ ...post, method: 'GET', timeoutMs: 60_000 }, conversion, { nowMs, timeoutCeilingMs: 10_000 });
     expect(request.body).toBeUndefined();
     expect(request.headers).toEqual({ 'idempotency-key': 'conv 1' });
+    expect(request.secrets).toEqual([]);
     expect(request.timeoutMs).toBe(10_000);
   });
 

@@ -68,6 +68,19 @@ describe('http sender', () => {
     }
   });
 
+  it('keeps the secrets it sent out of the snippet, even one cut off by the snippet limit', async () => {
+    // An endpoint that echoes the request's headers; 16 bytes keep "echo: " and the first ten characters of the secret.
+    const publisher = await receiver((req) => ({ status: 400, body: `echo: ${String(req.headers['x-partner'])}` }));
+    const outcome = await sender.send({
+      url: publisher.url,
+      method: 'GET',
+      headers: { 'x-partner': 'partner-secret-value' },
+      timeoutMs: 2000,
+      secrets: ['partner-secret-value'],
+    });
+    expect(outcome).toMatchObject({ kind: 'response', status: 400, bodySnippet: 'echo: [redacted]' });
+  });
+
   describe('with private targets refused', () => {
     const guarded = createHttpSender({ allowPrivateTargets: false });
 

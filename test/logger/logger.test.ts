@@ -1,10 +1,5 @@
-import { createLogger, REDACTED, redact, type LogLevel } from '../../src/logger';
-
-function collect(level?: LogLevel) {
-  const lines: { line: string; level: LogLevel }[] = [];
-  const logger = createLogger({ level, write: (line, lvl) => lines.push({ line, level: lvl }), now: () => new Date('2026-01-01T00:00:00Z') });
-  return { logger, records: () => lines.map((l) => JSON.parse(l.line) as Record<string, unknown>), lines };
-}
+import { isSecretName, REDACTED, redact } from '../../src/logger';
+import { collectLogs as collect } from '../support/collect-logs';
 
 describe('logger', () => {
   it('writes one JSON object per line with time, level, message and fields', () => {
@@ -61,5 +56,28 @@ describe('logger', () => {
     const { logger, lines } = collect();
     logger.info('cycle', { cyclic });
     expect(lines).toHaveLength(1);
+  });
+
+  it('writes a bigint as its digits instead of throwing', () => {
+    const { logger, records } = collect();
+    logger.info('timestamp', { nanos: 1_700_000_000_000_000_000n });
+    expect(records()[0]).toMatchObject({ nanos: '1700000000000000000' });
+  });
+
+  it('keeps its own time, level and message when a field has one of their names', () => {
+    const { logger, records, lines } = collect('warn');
+    logger.warn('real', { level: 'debug', msg: 'fake', time: 'never' });
+    expect(records()).toEqual([{ time: '2026-01-01T00:00:00.000Z', level: 'warn', msg: 'real' }]);
+    expect(lines[0].level).toBe('warn');
+  });
+
+  it.each([
+    ['X-Api-Key', true],
+    ['authorization', true],
+    ['access_token', true],
+    ['x-partner-id', false],
+    ['click_id', false],
+  ])('tells whether %s names a secret', (name, secret) => {
+    expect(isSecretName(name)).toBe(secret);
   });
 });
