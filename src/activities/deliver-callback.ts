@@ -9,6 +9,7 @@ import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
 import { beginAttempt, cycleAttempts, finishAttempt } from './attempt-store';
 import { loadDeliveryTarget } from './delivery-target';
+import { writeUntilRecorded } from './write-until-recorded';
 
 export interface DeliverCallbackInput {
   conversionId: string;
@@ -25,6 +26,9 @@ export interface DeliveryDeps {
   timeoutCeilingMs: number;
   logger: Logger;
 }
+
+/** Time kept back at the end of an attempt for one last write (a pooled connection may take this long to come). */
+const WRITE_MARGIN_MS = 16_000;
 
 /**
  * One attempt = one HTTP request. Temporal's retry policy makes the next attempts; each one is recorded in
@@ -64,11 +68,20 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   const error = verdict.verdict === 'success' ? null : verdict.message;
   const finished = replayed
     ? started.row
-    : await finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
-        succeeded: verdict.verdict === 'success',
-        error,
-        nextRetryDelayMs: delayMs,
-      });
+    : await writeUntilRecorded(
+        () =>
+          finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
+            succeeded: verdict.verdict === 'success',
+            error,
+            nextRetryDelayMs: delayMs,
+          }),
+        {
+          // What the activity's timeout leaves, less one wait for a pooled connection: past it, the write fails
+          // and Temporal's next attempt sends again (with the same Idempotency-Key).
+          budgetMs: info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - Date.now() - WRITE_MARGIN_MS,
+          onRetry: (err) => deps.logger.warn('attempt outcome not recorded yet, retrying the write', { conversionId, error: err }),
+        },
+      );
   const log = cycleRows.map((row) => toLogEntry(row.attempt_number === attemptNumber ? finished : row));
   deps.logger.info('callback attempt', {
     conversionId,

@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   /** Connection URL of the `postgres` database as superuser. */
   url: string;
+  /** The server's process id, also its process group's (for fault-injection tools). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   process.once('exit', stopOnExit);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    pid: child.pid ?? 0,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

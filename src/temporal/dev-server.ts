@@ -26,6 +26,8 @@ export interface DevServer {
   address: string;
   /** e.g. http://127.0.0.1:8233, when the Web UI runs. */
   uiUrl?: string;
+  /** The server's process id, also its process group's (for fault-injection tools). */
+  pid: number;
   /** Stops the server (SIGTERM, then SIGKILL if it lingers) and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -196,5 +198,5 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await stop();
     throw new Error(`The Temporal dev server (${binary}) did not start on ${address}: ${(err as Error).message}`, { cause: err });
   }
-  return { address, ...(options.uiPort === undefined ? {} : { uiUrl: `http://${HOST}:${options.uiPort}` }), stop };
+  return { address, ...(options.uiPort === undefined ? {} : { uiUrl: `http://${HOST}:${options.uiPort}` }), pid: child.pid ?? 0, stop };
 }

@@ -172,6 +172,46 @@ describe('deliverCallback', () => {
     expect(callback.sent_at).toBeInstanceOf(Date);
   });
 
+  it('keeps every secret it sent out of the stored attempt, its error and the attempt log, when the publisher echoes them', async () => {
+    const headerValue = 'partner secret/42+=';
+    const signingSecret = 'whsec_c2VjcmV0LXNpZ25pbmcta2V5LTEyMzQ=';
+    // A debugging endpoint: it answers 503 with what it received, as sent, URL-encoded and in base64, and with the
+    // signing secret it expected.
+    const publisher = await receiver((req) => {
+      const sent = [String(req.headers['x-partner']), String(req.headers['webhook-signature'])];
+      return {
+        status: 503,
+        body: JSON.stringify({
+          headers: req.headers,
+          urlEncoded: sent.map(encodeURIComponent),
+          base64: sent.map((value) => Buffer.from(value).toString('base64')),
+          expected: signingSecret,
+        }),
+      };
+    });
+    const { conversionId } = await insertConversion(db.pool, {
+      callbackUrl: publisher.url,
+      secretHeader: { name: 'X-Partner', value: headerValue },
+      signingSecret,
+    });
+    const { failure, heartbeats } = await runAttempt(conversionId);
+
+    const signature = String(publisher.requests[0].headers['webhook-signature']);
+    const secrets = [headerValue, signingSecret, signature, signature.slice('v1,'.length)];
+    const leaks = (text: string) =>
+      secrets.flatMap((secret) => [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]).filter((form) => text.includes(form));
+    const [row] = await attemptRows(db.pool, conversionId);
+    const stored = JSON.stringify({ row, callback: await callbackRow(db.pool, conversionId) });
+    const history = JSON.stringify({ heartbeats, message: failure?.message, details: failure?.details });
+
+    expect(row.response_snippet).toContain('[redacted]');
+    // What is not a secret is still there to read.
+    expect(row.response_snippet).toContain(`"idempotency-key":"${conversionId}"`);
+    expect(leaks(stored)).toEqual([]);
+    expect(leaks(history)).toEqual([]);
+    expect(history).toContain('[redacted]');
+  });
+
   it('fails non-retryably when the conversion is unknown', async () => {
     const { failure } = await runAttempt('conv-missing');
     expect(failure).toMatchObject({ type: 'ConversionNotFound', nonRetryable: true });
