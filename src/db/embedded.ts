@@ -67,6 +67,7 @@ async function initialise(runner: PostgresRunner, dataDir: string, password: str
  * the terminal reaches only the launcher, which stops it last.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  await refuseIfInUse(options.dataDir);
   const runner = await postgresRunner();
   const fresh = await isEmptyDir(options.dataDir);
   const dataDir = await runner.prepareDataDir(path.resolve(options.dataDir));
@@ -125,6 +126,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       clearTimeout(timer);
     },
   };
+}
+
+/** A second `npm start` in the same folder finds the first one's Postgres running on the data directory. */
+async function refuseIfInUse(dataDir: string): Promise<void> {
+  const lock = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number(lock.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // No such process: a lock left by a Postgres that died, and Postgres starts anyway. (EPERM: it runs.)
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return;
+  }
+  throw new Error(
+    `The Postgres data directory ${dataDir} is in use by a running Postgres (pid ${pid}), probably another npm start in ` +
+      'this folder: stop that one first, or set EMBEDDED_POSTGRES_DIR (and the ports) for a second, separate instance.',
+  );
 }
 
 async function readPassword(file: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -51,9 +51,8 @@ describe('npm start', () => {
   let running: Launched | undefined;
 
   beforeAll(async () => {
+    // mkdtemp makes it 0700: under root, as in a checkout only root can read, the Postgres user cannot enter it.
     dataDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-start-'));
-    // Under root, Postgres runs as `postgres` and must be able to traverse this directory (mkdtemp makes it 0700).
-    await chmod(dataDir, 0o755);
     env = {
       NODE_ENV: 'development',
       API_KEYS: '',
@@ -75,6 +74,9 @@ describe('npm start', () => {
   afterAll(async () => {
     if (running?.child.exitCode === null) await interrupt(running);
     await receiver.close();
+    // Under root, Postgres' data was kept where its user can reach it, linked from the data directory.
+    const postgresData = await realpath(env.EMBEDDED_POSTGRES_DIR).catch(() => undefined);
+    if (postgresData) await rm(postgresData, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -141,5 +143,34 @@ describe('npm start', () => {
     await eventually(async () => ((await Promise.all(ports.map(isPortFree))).every(Boolean) ? true : undefined));
     // One keypress arrives several times (the terminal's group, npm and tsx relaying it): still one orderly stop.
     expect(npm.output()).not.toMatch(/second signal|could not stop|shutdown failed/);
+  });
+
+  it('a second npm start in the same folder says the first one is running, and leaves it running', async () => {
+    running = await launch(env);
+    const first = running;
+    const second = runScript('scripts/start.ts', { ...env, PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toMatch(/data directory .* is in use by a running Postgres \(pid \d+\), probably another npm start/);
+    expect(second.stderr()).not.toMatch(/\n\s+at |EMBEDDED_POSTGRES_PORT to a free port/);
+    await request(first.api).get('/healthz').expect(200);
+    expect(await interrupt(first)).toBe(0);
+  });
+
+  it('names HOST, not PORT, when HOST is not an address of this machine', async () => {
+    // 192.0.2.1 is TEST-NET-1: documentation only, never an address of this machine; nothing is sent to it.
+    const refused = runScript('scripts/start.ts', { ...env, HOST: '192.0.2.1' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toContain('HOST=192.0.2.1 is not an address of this machine');
+    expect(refused.stderr()).not.toContain('PORT');
+  });
+
+  it('stops in order and exits non-zero, saying why, when its Postgres dies', async () => {
+    running = await launch(env);
+    const launched = running;
+    const postmasterPid = Number((await readFile(path.join(env.EMBEDDED_POSTGRES_DIR, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    process.kill(-postmasterPid, 'SIGKILL');
+    expect(await launched.exited).toBe(1);
+    expect(launched.output()).toMatch(/"level":"error","msg":"embedded Postgres exited unexpectedly/);
+    expect(launched.output()).toMatch(/"msg":"shutting down","reason":"embedded Postgres stopped"/);
   });
 });
