@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --callbacks N]`: N callbacks (default 1,000, posted at 40/s) in flight to a publisher on 127.0.0.1, while the
+ * `npm run chaos [-- --callbacks N]`: N callbacks (default 1,000, posted at 12/s) in flight to a publisher on 127.0.0.1, while the
  * worker, then Postgres, then everything (worker, API, Postgres, Temporal: what `npm start` runs) is killed with
  * kill -9 and restarted. Then it waits for every callback to be sent and prints what was lost, duplicated, sent but
  * not recorded, and how many answers were 5xx or untrue. Not part of `npm test`: it takes minutes.
@@ -19,7 +19,7 @@ import { killHard, startService, stopGracefully, type ServiceProcess } from './c
 const KEY = 'chaos-key';
 const CONCURRENCY = 16;
 /** Conversions posted per second: slow enough that posting goes on through every fault. */
-const POST_RATE = 40;
+const POST_RATE = 12;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function callbackCount(): number {

@@ -1,34 +1,28 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isDatabaseUnavailable } from '../db/errors';
 import type { Logger } from '../logger';
-import { ApiError, NotFoundError, ServiceUnavailableError, ValidationError, isTemporalUnavailable } from './errors';
+import { ApiError, NotFoundError, ServiceUnavailableError, isTemporalUnavailable } from './errors';
 
-/** body-parser's errors carry a `type` and the status it suggests (400 for bad JSON, 413 for too large). */
-interface BodyParserError extends Error {
-  type: string;
-  status: number;
-}
-
-function isBodyParserError(err: unknown): err is BodyParserError {
-  const { type, status } = (typeof err === 'object' && err !== null ? err : {}) as Partial<BodyParserError>;
-  return typeof type === 'string' && typeof status === 'number';
+/**
+ * Errors from Express and its parsers carry the HTTP status they mean (http-errors style), e.g. the URIError of a
+ * path it cannot decode. A 4xx one is the client's mistake and its message is meant to be shown.
+ */
+function clientErrorStatus(err: unknown): number | undefined {
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** Maps anything thrown or passed to next() to the API error it means; unknown errors become undefined. */
 function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
-  if (isBodyParserError(err)) {
-    if (err.type === 'entity.parse.failed') {
-      return new ValidationError([{ in: 'body', field: '', reason: `is not valid JSON (${err.message})` }]);
-    }
-    if (err.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large');
-    return new ApiError(err.status, 'bad_request', err.message);
-  }
+  const clientStatus = clientErrorStatus(err);
+  if (clientStatus !== undefined) return new ApiError(clientStatus, 'bad_request', err instanceof Error ? err.message : 'Bad request');
   if (isTemporalUnavailable(err)) {
     return new ServiceUnavailableError('temporal_unavailable', `${err.message}. Retry the request.`);
   }
   if (isDatabaseUnavailable(err)) {
-    return new ServiceUnavailableError('database_unavailable', 'The database is unavailable; nothing was changed. Retry the request.');
+    // Not "nothing was changed": a connection that dies during COMMIT leaves that unknown. Every write is idempotent.
+    return new ServiceUnavailableError('database_unavailable', 'The database is unavailable. Retry the request: repeating it is safe.');
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { answerClientErrorsWithJson } from './client-errors';
 import type { ApiDeps } from './deps';
 import { startSweeper } from './sweeper';
 import { startMissingWorkflows } from './use-cases/start-deliveries';
@@ -27,7 +28,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 /** Serves the API on HOST:PORT and runs the start-missing-workflows sweep at start-up and every 30 s. */
 export async function startApiService(deps: ApiDeps): Promise<ApiService> {
-  const server = createServer(createApp(deps));
+  const server = answerClientErrorsWithJson(createServer(createApp(deps)));
   const address = await listen(server, deps.config.PORT, deps.config.HOST);
   const sweeper = startSweeper('start-missing-workflows', () => startMissingWorkflows(deps), SWEEP_INTERVAL_MS, deps.logger);
   return {

@@ -19,6 +19,8 @@ export interface CallbackScheduler {
    * a closed one is started again. Throws TemporalUnavailableError when Temporal cannot be reached.
    */
   requestResend(conversion: ConversionRef, requestedBy: string): Promise<{ workflowId: string }>;
+  /** Resolves when Temporal answers; rejects (soon) when it does not. For the health check. */
+  ping(): Promise<void>;
 }
 
 /** Temporal could not be reached or refused the call for a transient reason: the API answers 503. */

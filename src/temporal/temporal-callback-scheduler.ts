@@ -38,6 +38,9 @@ export function deliveryInput(conversion: ConversionRef, config: SchedulerConfig
  */
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
+/** A health check must answer before the caller (a load balancer, an orchestrator) gives up on it. */
+const PING_TIMEOUT_MS = 2_000;
+
 /** CallbackScheduler on a Temporal client: one workflow per conversion, id derived from the conversion id. */
 export class TemporalCallbackScheduler implements CallbackScheduler {
   constructor(
@@ -78,6 +81,10 @@ export class TemporalCallbackScheduler implements CallbackScheduler {
       throw toTemporalUnavailable(err);
     }
     return { workflowId };
+  }
+
+  async ping(): Promise<void> {
+    await this.client.withDeadline(Date.now() + PING_TIMEOUT_MS, () => this.client.connection.workflowService.getSystemInfo({}));
   }
 
   async requestResend(conversion: ConversionRef, requestedBy: string): Promise<{ workflowId: string }> {

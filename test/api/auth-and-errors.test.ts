@@ -9,7 +9,19 @@ describe('API authentication and error handling', () => {
   const api = useTestApi(() => testConfig({ API_KEYS: `other-key, ${TEST_API_KEY}` }));
 
   it('serves /healthz without a key', async () => {
-    await request(api.app).get('/healthz').expect(200, { status: 'ok' });
+    await request(api.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+  });
+
+  it('says in /healthz that Temporal is down', async () => {
+    const scheduler = new RecordingScheduler();
+    scheduler.temporalDown = true;
+    const app = createApp({ pool: api.db.pool, scheduler, config: testConfig(), logger: silentLogger });
+    const res = await request(app).get('/healthz').expect(503);
+    expect(res.body).toEqual({
+      status: 'unavailable',
+      checks: { postgres: 'ok', temporal: 'unavailable' },
+      error: { code: 'dependency_unavailable', message: 'Unavailable: temporal' },
+    });
   });
 
   it.each([
@@ -74,7 +86,9 @@ describe('API authentication and error handling', () => {
         .send({ conversionId: 'c-503', publisherId: 'p', clickId: 'k', eventId: 'e', offerId: 'o', payout: 1, userId: 'u' })
         .expect(503);
       expect(posted.body.error.code).toBe('database_unavailable');
-      await request(down).get('/healthz').expect(503);
+      const health = await request(down).get('/healthz').expect(503);
+      expect(health.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'unavailable', temporal: 'ok' } });
+      expect(health.body.error).toEqual({ code: 'dependency_unavailable', message: 'Unavailable: postgres' });
     } finally {
       await deadPool.end();
     }

@@ -193,6 +193,9 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
       const body = conversionBody(publisherId);
       const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(503);
       expect(res.body.error.code).toBe('temporal_unavailable');
+      const health = await request(unreachable).get('/healthz').expect(503);
+      expect(health.body.checks).toEqual({ postgres: 'ok', temporal: 'unavailable' });
+      await request(stack.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
       const { rows } = await db.pool.query('SELECT workflow_started_at FROM conversions WHERE id = $1', [body.conversionId]);
       expect(rows).toEqual([{ workflow_started_at: null }]);
 

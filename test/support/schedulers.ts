@@ -21,6 +21,10 @@ export class RecordingScheduler implements CallbackScheduler {
     return Promise.resolve({ workflowId: workflowIdFor(conversion.conversionId) });
   }
 
+  ping(): Promise<void> {
+    return this.temporalDown ? Promise.reject(new TemporalUnavailableError('connection refused (test double)')) : Promise.resolve();
+  }
+
   requestResend(conversion: ConversionRef, requestedBy: string): Promise<{ workflowId: string }> {
     if (this.temporalDown) return Promise.reject(new TemporalUnavailableError('connection refused (test double)'));
     this.resends.push({ conversion, requestedBy });

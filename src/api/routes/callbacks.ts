@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { otherMethods } from '../allowed-methods';
 import type { ApiDeps } from '../deps';
 import { externalId, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
@@ -26,15 +27,21 @@ const resendByIdentifiersBody = resendBody
 export function callbackRoutes(deps: ApiDeps): Router {
   const router = Router();
 
-  router.get('/callbacks', async (req, res) => {
-    const { limit, cursor, ...filters } = parseRequest(callbackQuery, req.query, 'query');
-    res.json(await callbackReport(deps, filters, { limit, cursor }));
-  });
+  router
+    .route('/callbacks')
+    .get(async (req, res) => {
+      const { limit, cursor, ...filters } = parseRequest(callbackQuery, req.query, 'query');
+      res.json(await callbackReport(deps, filters, { limit, cursor }));
+    })
+    .all(otherMethods);
 
-  router.post('/callbacks/resend', async (req, res) => {
-    const { requestedBy, ...ids } = parseRequest(resendByIdentifiersBody, req.body, 'body');
-    res.status(202).json(await resendByIdentifiers(deps, ids, requestedBy ?? String(res.locals.caller)));
-  });
+  router
+    .route('/callbacks/resend')
+    .post(async (req, res) => {
+      const { requestedBy, ...ids } = parseRequest(resendByIdentifiersBody, req.body, 'body');
+      res.status(202).json(await resendByIdentifiers(deps, ids, requestedBy ?? String(res.locals.caller)));
+    })
+    .all(otherMethods);
 
   return router;
 }

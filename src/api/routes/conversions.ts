@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { formatPayout } from '../../delivery/callback-request';
+import { otherMethods } from '../allowed-methods';
 import type { ApiDeps } from '../deps';
 import { NO_NUL_MESSAGE, externalId, hasNul, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
+import { decodablePathParam } from '../path-params';
 import { recordConversion } from '../use-cases/record-conversion';
 import { conversionDetails, conversionReport } from '../use-cases/reports';
 import { resendConversion } from '../use-cases/resend';
@@ -42,7 +44,9 @@ const conversionBody = z
 const isoTime = z
   .string()
   .datetime({ offset: true, message: 'must be an ISO 8601 time with a time zone, e.g. 2026-01-31T00:00:00Z' })
-  .transform((text) => new Date(text));
+  .transform((text) => new Date(text))
+  // zod checks the date and the clock time but takes any two-digit offset: +24:00 or +00:60 make an Invalid Date.
+  .refine((time) => !Number.isNaN(time.getTime()), 'has a zone offset out of range (from -23:59 to +23:59)');
 
 const reportQuery = z
   .object({
@@ -61,29 +65,38 @@ export const resendBody = z
 
 export function conversionRoutes(deps: ApiDeps): Router {
   const router = Router();
+  router.use('/conversions', decodablePathParam('conversionId'));
 
-  router.post('/conversions', async (req, res) => {
-    const input = parseRequest(conversionBody, req.body, 'body');
-    const { created, conversion } = await recordConversion(deps, input);
-    res.status(created ? 201 : 200).json(conversion);
-  });
+  router
+    .route('/conversions')
+    .post(async (req, res) => {
+      const input = parseRequest(conversionBody, req.body, 'body');
+      const { created, conversion } = await recordConversion(deps, input);
+      res.status(created ? 201 : 200).json(conversion);
+    })
+    .get(async (req, res) => {
+      const { limit, cursor, callbackSent, ...filters } = parseRequest(reportQuery, req.query, 'query');
+      const sent = callbackSent === undefined ? undefined : callbackSent === 'Yes';
+      res.json(await conversionReport(deps, { ...filters, callbackSent: sent }, { limit, cursor }));
+    })
+    .all(otherMethods);
 
-  router.get('/conversions', async (req, res) => {
-    const { limit, cursor, callbackSent, ...filters } = parseRequest(reportQuery, req.query, 'query');
-    const sent = callbackSent === undefined ? undefined : callbackSent === 'Yes';
-    res.json(await conversionReport(deps, { ...filters, callbackSent: sent }, { limit, cursor }));
-  });
+  router
+    .route('/conversions/:conversionId')
+    .get(async (req, res) => {
+      const { conversionId } = parseRequest(conversionParams, req.params, 'path');
+      res.json(await conversionDetails(deps, conversionId));
+    })
+    .all(otherMethods);
 
-  router.get('/conversions/:conversionId', async (req, res) => {
-    const { conversionId } = parseRequest(conversionParams, req.params, 'path');
-    res.json(await conversionDetails(deps, conversionId));
-  });
-
-  router.post('/conversions/:conversionId/resend', async (req, res) => {
-    const { conversionId } = parseRequest(conversionParams, req.params, 'path');
-    const { requestedBy } = parseRequest(resendBody, req.body ?? {}, 'body');
-    res.status(202).json(await resendConversion(deps, conversionId, requestedBy ?? String(res.locals.caller)));
-  });
+  router
+    .route('/conversions/:conversionId/resend')
+    .post(async (req, res) => {
+      const { conversionId } = parseRequest(conversionParams, req.params, 'path');
+      const { requestedBy } = parseRequest(resendBody, req.body ?? {}, 'body');
+      res.status(202).json(await resendConversion(deps, conversionId, requestedBy ?? String(res.locals.caller)));
+    })
+    .all(otherMethods);
 
   return router;
 }

@@ -2,9 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { CALLBACK_MACROS, renderCallbackUrl, unknownMacros, type MacroValues } from '../../delivery/macros';
 import { findPublisher, upsertPublisher } from '../../db/publishers';
+import { otherMethods } from '../allowed-methods';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
 import { NO_NUL_MESSAGE, hasNul, resourceId } from '../ids';
+import { decodablePathParam } from '../path-params';
 import { parseRequest } from '../validation';
 
 /** A sample value for every macro: the template is checked as the URL it becomes. */
@@ -94,19 +96,23 @@ export function publisherRoutes({ pool, config }: ApiDeps): Router {
   const bodySchema = publisherBody(config.CALLBACK_TIMEOUT);
   const paramsSchema = z.object({ publisherId: resourceId });
 
-  router.put('/publishers/:publisherId', async (req, res) => {
-    const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
-    const body = parseRequest(bodySchema, req.body, 'body');
-    const { created, publisher } = await upsertPublisher(pool, { id: publisherId, ...body });
-    res.status(created ? 201 : 200).json(publisher);
-  });
+  router.use('/publishers', decodablePathParam('publisherId'));
 
-  router.get('/publishers/:publisherId', async (req, res) => {
-    const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
-    const publisher = await findPublisher(pool, publisherId);
-    if (!publisher) throw new NotFoundError(`No publisher ${publisherId}`);
-    res.json(publisher);
-  });
+  router
+    .route('/publishers/:publisherId')
+    .put(async (req, res) => {
+      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const body = parseRequest(bodySchema, req.body, 'body');
+      const { created, publisher } = await upsertPublisher(pool, { id: publisherId, ...body });
+      res.status(created ? 201 : 200).json(publisher);
+    })
+    .get(async (req, res) => {
+      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const publisher = await findPublisher(pool, publisherId);
+      if (!publisher) throw new NotFoundError(`No publisher ${publisherId}`);
+      res.json(publisher);
+    })
+    .all(otherMethods);
 
   return router;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { findConversion, insertConversion, type ConversionFields, type ConversionView } from '../../db/conversions';
-import { foreignKeyViolation } from '../../db/errors';
+import { foreignKeyViolation, isDatabaseUnavailable } from '../../db/errors';
 import { withTransaction } from '../../db/transaction';
 import { workflowIdFor } from '../../temporal/callback-scheduler';
 import type { ApiDeps } from '../deps';
@@ -55,6 +55,22 @@ export async function recordConversion(
     });
   }
 
+  try {
+    return { created: result.inserted, conversion: await deliveryOf(deps, input) };
+  } catch (err) {
+    // The conversion is committed: whatever fails now must not be answered as if it were not.
+    if (!isDatabaseUnavailable(err)) throw err;
+    deps.logger.warn('conversion recorded, then the database became unavailable', { conversionId: input.conversionId });
+    throw new ServiceUnavailableError(
+      'database_unavailable',
+      `Conversion ${input.conversionId} is recorded, but the database became unavailable before the answer was complete; ` +
+        'its delivery is scheduled by the service once the database is back. Retry the same request to read it.',
+    );
+  }
+}
+
+/** The recorded conversion, its delivery workflow started if it was not yet. */
+async function deliveryOf(deps: ApiDeps, input: ConversionInput): Promise<ConversionView> {
   const conversion = await findConversion(deps.pool, input.conversionId);
   if (!conversion) throw new Error(`conversion ${input.conversionId} vanished after it was recorded`);
   if (conversion.workflowStartedAt === null) {
@@ -73,5 +89,5 @@ export async function recordConversion(
       throw err;
     }
   }
-  return { created: result.inserted, conversion };
+  return conversion;
 }
