@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { serverStopper } from '../child-server';
 import { postgresRunner, type PostgresRunner } from './embedded-runner';
 
 export interface EmbeddedPostgresOptions {
@@ -109,22 +110,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   void exited.then((reason) => {
     if (!stopping) options.onUnexpectedExit?.(`embedded Postgres exited unexpectedly (${reason}): ${recent.slice(-5).join(' | ')}`);
   });
-  // If the launcher exits without calling stop(), Postgres must not outlive it: SIGINT is its fast shutdown, and
-  // sending it is all an 'exit' handler can do.
-  const stopOnExit = (): void => void child.kill('SIGINT');
-  process.once('exit', stopOnExit);
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
     pid: child.pid ?? 0,
-    stop: async () => {
-      process.removeListener('exit', stopOnExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      stopping = true;
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    },
+    // SIGINT is Postgres' fast shutdown: it ends its sessions and checkpoints.
+    stop: serverStopper(child, exited, { signal: 'SIGINT', onLauncherExit: 'SIGINT', graceMs: STOP_GRACE_MS, onStopping: () => (stopping = true) }),
   };
 }
 

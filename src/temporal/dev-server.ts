@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { serverStopper } from '../child-server';
 import type { Logger } from '../logger';
 import { requireBinary, TEMPORAL_CLI } from './binaries';
 import { DEV_SERVER_SEARCH_ATTRIBUTES } from './search-attributes';
@@ -178,18 +179,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.once('error', (err) => resolve(`could not run ${binary}: ${err.message}`));
     child.once('exit', (code, signal) => resolve(`it exited with ${signal ?? code}${recent.length ? `:\n${recent.join('\n')}` : ''}`));
   });
-  // If the launcher exits without calling stop(), the server must not outlive it.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    stopping = true;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = serverStopper(child, exited, { signal: 'SIGTERM', onLauncherExit: 'SIGKILL', graceMs: STOP_GRACE_MS, onStopping: () => (stopping = true) });
 
   const address = `${HOST}:${options.port}`;
   try {

@@ -42,8 +42,9 @@ describe('docker-compose.yml', () => {
   it('starts the worker and the API with their npm scripts, after healthy dependencies', () => {
     expect(services.worker.command).toEqual(['npm', 'run', 'worker']);
     expect(services.api.command).toEqual(['npm', 'run', 'api']);
-    expect(packageScripts.worker).toBe('tsx src/worker.ts');
-    expect(packageScripts.api).toBe('tsx src/api/server.ts');
+    // `exec`: the container's SIGTERM, which npm passes on to its child, reaches the service, not a shell.
+    expect(packageScripts.worker).toBe('exec tsx src/worker.ts');
+    expect(packageScripts.api).toBe('exec tsx src/api/server.ts');
     for (const name of ['worker', 'api']) {
       expect(services[name].build).toBe('.');
       expect(services[name].depends_on).toEqual({

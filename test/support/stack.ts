@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Config } from '../../src/config';
-import { silentLogger } from '../../src/logger';
+import { createLogger, silentLogger } from '../../src/logger';
+import { installTemporalRuntime } from '../../src/temporal/runtime-logging';
 import { connectClient } from '../../src/temporal/connection';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
@@ -53,8 +54,8 @@ export function e2eConfig(env: Record<string, string> = {}): Config {
 /** Once per test file: a quiet Temporal runtime for the worker, and the workflows bundled for it. */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
   // Worker lifecycle lines at INFO, and a WARN line for each activity failure the tests provoke, would drown the
-  // test output.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // test output: errors only, as JSON lines like the service's.
+  installTemporalRuntime(createLogger({ level: 'error' }), { level: 'error' });
   return bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
 import type { Config } from '../../src/config';
-import { silentLogger } from '../../src/logger';
+import { createLogger, silentLogger } from '../../src/logger';
+import { installTemporalRuntime } from '../../src/temporal/runtime-logging';
 import { requireBinary, TEMPORAL_TEST_SERVER } from '../../src/temporal/binaries';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
@@ -32,8 +33,9 @@ async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
 }
 
 export async function createHarness(): Promise<Harness> {
-  // The tests provoke activity failures on purpose: the SDK's WARN line for each would drown the test output.
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The tests provoke activity failures on purpose: the SDK's and core's warnings would drown the test output.
+  // Errors only, as JSON lines like the service's.
+  installTemporalRuntime(createLogger({ level: 'error' }), { level: 'error' });
   const [env, db, bundle] = await Promise.allSettled([
     timeSkippingEnvironment(),
     createTestDatabase(),
