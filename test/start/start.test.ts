@@ -173,4 +173,36 @@ describe('npm start', () => {
     expect(launched.output()).toMatch(/"level":"error","msg":"embedded Postgres exited unexpectedly/);
     expect(launched.output()).toMatch(/"msg":"shutting down","reason":"embedded Postgres stopped"/);
   });
+
+  it('lets an attempt in flight finish and be recorded on Ctrl-C: the callback is not sent twice', async () => {
+    // The publisher takes 3 s to answer 200: the Ctrl-C comes while it thinks.
+    const slow = await startReceiver(() => ({ status: 200, delayMs: 3_000 }));
+    try {
+      running = await launch(env, runNpmStart);
+      const first = running;
+      const auth = { Authorization: `Bearer ${first.key}` };
+      await request(first.api).put('/v1/publishers/pub-slow').set(auth).send({ callbackUrl: `${slow.url}/cb` }).expect(201);
+      await request(first.api)
+        .post('/v1/conversions')
+        .set(auth)
+        .send({ conversionId: 'conv-in-flight', publisherId: 'pub-slow', clickId: 'c', eventId: 'e', offerId: 'o', payout: 1, userId: 'u' })
+        .expect(201);
+      await eventually(async () => (slow.requests.length === 1 ? true : undefined));
+      process.kill(-(first.child.pid ?? 0), 'SIGINT');
+      expect(await first.exited).toBe(0);
+      await eventually(async () => (/"msg":"stopped"/.test(first.output()) ? true : undefined));
+
+      running = await launch(env);
+      const second = running;
+      const { body } = await request(second.api).get('/v1/conversions/conv-in-flight').set({ Authorization: `Bearer ${second.key}` }).expect(200);
+      expect(body.callback.status).toBe('sent');
+      expect(body.attempts.map((a: { attemptNumber: number; outcome: string; statusCode: number }) => [a.attemptNumber, a.outcome, a.statusCode])).toEqual([
+        [1, 'succeeded', 200],
+      ]);
+      expect(slow.requests).toHaveLength(1);
+      expect(await interrupt(second)).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
 });
