@@ -23,8 +23,9 @@ export interface ChaosReport {
   sentButNotRecorded: number;
   /** Attempts recorded as abandoned: sent, but their answer was lost with the process that sent them. */
   abandonedAttempts: number;
-  /** 5xx answers of the API (the client retried them). */
+  /** 5xx answers of the API (the client retried them), and how many of each error code. */
   serverErrors: number;
+  serverErrorsByCode: Record<string, number>;
   /**
    * Error answers saying nothing was stored, for a conversion that was in fact stored: its next POST (the client
    * posts each id again until it gets a 2xx, one request at a time) answered 200 "already recorded", not 201.
@@ -67,6 +68,9 @@ export async function chaosReport(
     sentButNotRecorded: rows.reduce((sum, row) => sum + Math.max(0, (requestsById.get(row.id)?.length ?? 0) - Number(row.attempts)), 0),
     abandonedAttempts: rows.reduce((sum, row) => sum + Number(row.abandoned), 0),
     serverErrors: errorAnswers.filter((answer) => answer.status >= 500).length,
+    serverErrorsByCode: errorAnswers
+      .filter((answer) => answer.status >= 500)
+      .reduce<Record<string, number>>((counts, answer) => ({ ...counts, [answer.code]: (counts[answer.code] ?? 0) + 1 }), {}),
     lies: errorAnswers.filter((answer) => CLAIMS_NOTHING_STORED.test(answer.message) && !createdByLastPost.has(answer.conversionId)).length,
   };
 }
