@@ -4,6 +4,7 @@
  * the API, and prints where each listens. Ctrl-C stops everything it started, in reverse order.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { NativeConnection } from '@temporalio/worker';
 import { startApiService } from '../src/api/service';
 import { onShutdownSignal } from '../src/api/shutdown';
@@ -101,6 +102,15 @@ function listenHint(config: Config) {
   };
 }
 
+/** Binds HOST on a free port and lets go: a HOST that is not this machine's fails here, before anything starts. */
+function checkHost(host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** "postgres://user:secret@host:port/db" → "host:port/db": never print a password. */
 function describeDatabase(url: string): string {
   const parsed = new URL(url);
@@ -113,6 +123,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   // Our own signal handler stops the API before the worker; the Temporal runtime must not act on signals itself.
   installTemporalRuntime(logger, { level: config.LOG_LEVEL, shutdownSignals: [] });
+  await withHint(checkHost(config.HOST), listenHint(config));
   const stack = new Stack();
   const fail = onShutdownSignal(logger, () => stack.stopAll(logger));
 

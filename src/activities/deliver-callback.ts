@@ -97,7 +97,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   // The log with this attempt's outcome: the Web UI shows the last heartbeat while the next retry waits.
   context.heartbeat(log);
   if (verdict.verdict === 'success') return log;
-  throw ApplicationFailure.create({
+  const failure = ApplicationFailure.create({
     type: verdict.type,
     message: `attempt ${attemptNumber}: ${verdict.message}`,
     nonRetryable: verdict.verdict === 'final',
@@ -105,4 +105,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
     // Only a Retry-After longer than the schedule overrides Temporal's own backoff.
     ...(delayMs !== null && delayMs > scheduledDelayMs ? { nextRetryDelay: delayMs } : {}),
   });
+  // The publisher's answer is the whole story: a stack trace of our own code would only be noise in the Web UI.
+  failure.stack = '';
+  throw failure;
 }

@@ -1,6 +1,5 @@
 import { spawnSync, type SpawnOptions } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chown, cp, lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir, symlink } from 'node:fs/promises';
+import { chown, cp, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, rmdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -62,14 +61,16 @@ async function sharedCopy(nativeDir: string, version: string): Promise<string> {
   return target;
 }
 
-/** A data directory in SHARED_HOME, one per project data directory, linked from it. */
+/**
+ * A new data directory in SHARED_HOME, linked from the project's. New each time: a user who deleted `.data` to start
+ * over gets an empty one (the old one stays, unlinked, until removed: `rm -rf "$(realpath .data/postgres)"` first).
+ */
 async function sharedDataDir(dataDir: string, user: { uid: number; gid: number }): Promise<string> {
-  const external = path.join(SHARED_HOME, 'data', createHash('sha256').update(dataDir).digest('hex').slice(0, 16));
-  await mkdir(path.dirname(external), { recursive: true, mode: 0o755 });
-  await mkdir(external, { recursive: true, mode: 0o700 });
-  await chown(external, user.uid, user.gid);
   // Only an empty directory, just made, is replaced by the link: data is never moved or deleted.
   if ((await readdir(dataDir)).length > 0) throw new Error(`The Postgres user cannot write to ${dataDir}, which holds data already`);
+  await mkdir(path.join(SHARED_HOME, 'data'), { recursive: true, mode: 0o755 });
+  const external = await mkdtemp(path.join(SHARED_HOME, 'data', 'postgres-'));
+  await chown(external, user.uid, user.gid);
   await rmdir(dataDir);
   await symlink(external, dataDir);
   return external;
