@@ -4,23 +4,15 @@
  * kill -9 and restarted. Then it waits for every callback to be sent and prints what was lost, duplicated, sent but
  * not recorded, and how many answers were 5xx or untrue. Not part of `npm test`: it takes minutes.
  */
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded';
-import { silentLogger } from '../src/logger';
-import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { freePort } from '../test/support/ports';
 import { startReceiver } from '../test/support/receiver';
 import { chaosReport, type ErrorAnswer } from './chaos/report';
-import { killHard, startService, stopGracefully, type ServiceProcess } from './chaos/services';
+import { killHard } from './chaos/services';
+import { conversionJson, ServiceStack, sleep } from './chaos/stack';
 
-const KEY = 'chaos-key';
 const CONCURRENCY = 16;
 /** Conversions posted per second: slow enough that posting goes on through every fault. */
 const POST_RATE = 12;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function callbackCount(): number {
   const index = process.argv.indexOf('--callbacks');
@@ -29,52 +21,15 @@ function callbackCount(): number {
   return count;
 }
 
-async function untilOk(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fetch(url).then((res) => res.ok, () => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
 async function main(): Promise<void> {
   const total = callbackCount();
-  const dir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-chaos-'));
-  const ports = { api: await freePort(), postgres: await freePort(), temporal: await freePort() };
+  const stack = await ServiceStack.create('chaos', { env: { RETRY_INITIAL_INTERVAL: '1s', RETRY_MAX_ATTEMPTS: '100', CALLBACK_TIMEOUT: '5s' } });
   const receiver = await startReceiver(() => ({ status: 200, body: 'OK', delayMs: 20 }));
-  let postgres: EmbeddedPostgres | undefined;
-  let temporal: DevServer | undefined;
-  let api: ServiceProcess | undefined;
-  let worker: ServiceProcess | undefined;
-  const startPostgres = async () => (postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: ports.postgres }));
-  const startTemporal = async () =>
-    (temporal = await startDevServer({ port: ports.temporal, dbFile: path.join(dir, 'temporal.db'), namespace: 'default', logger: silentLogger }));
-  const env = () => ({
-    DATABASE_URL: postgres?.url ?? '',
-    TEMPORAL_ADDRESS: temporal?.address ?? '',
-    API_KEYS: KEY,
-    PORT: String(ports.api),
-    ALLOW_PRIVATE_TARGETS: 'true',
-    RETRY_INITIAL_INTERVAL: '1s',
-    RETRY_MAX_ATTEMPTS: '100',
-    CALLBACK_TIMEOUT: '5s',
-    LOG_LEVEL: 'warn',
-  });
-  const apiUrl = `http://127.0.0.1:${ports.api}`;
-  const startApi = async () => {
-    api = startService('api', env(), dir);
-    await untilOk(`${apiUrl}/healthz`, 60_000);
-  };
-  const startWorker = () => (worker = startService('worker', env(), dir));
 
   try {
-    console.log(`chaos: ${total} callbacks; logs in ${dir}`);
-    await Promise.all([startPostgres(), startTemporal()]);
-    await startApi();
-    startWorker();
-    const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
-    await fetch(`${apiUrl}/v1/publishers/chaos`, { method: 'PUT', headers: auth, body: JSON.stringify({ callbackUrl: `${receiver.url}/cb` }) });
+    console.log(`chaos: ${total} callbacks; logs in ${stack.dir}`);
+    await stack.start();
+    await stack.registerPublisher('chaos', `${receiver.url}/cb`);
 
     // The client: posts every conversion until it is answered 2xx, as a real client retries a 5xx or a dead socket.
     const posted: string[] = [];
@@ -82,9 +37,9 @@ async function main(): Promise<void> {
     const errorAnswers: ErrorAnswer[] = [];
     let next = 0;
     const post = async (conversionId: string): Promise<void> => {
-      const body = JSON.stringify({ conversionId, publisherId: 'chaos', clickId: 'c', eventId: 'e', offerId: 'o', payout: '1', userId: 'u' });
+      const body = conversionJson(conversionId, 'chaos');
       for (;;) {
-        const res = await fetch(`${apiUrl}/v1/conversions`, { method: 'POST', headers: auth, body }).catch(() => undefined);
+        const res = await fetch(`${stack.apiUrl}/v1/conversions`, { method: 'POST', headers: stack.headers, body }).catch(() => undefined);
         if (res?.ok) {
           if (res.status === 201) created.add(conversionId);
           return void posted.push(conversionId);
@@ -117,16 +72,17 @@ async function main(): Promise<void> {
     };
     const step = Math.max(1, Math.floor(total / 5));
     await phase('kill -9 the worker', step, async () => {
-      if (worker?.child.pid) await killHard(worker.child.pid);
+      if (stack.worker?.child.pid) await killHard(stack.worker.child.pid);
       await sleep(2_000);
-      startWorker();
+      stack.startWorker();
     });
     await phase('kill -9 Postgres', step, async () => {
-      if (postgres) await killHard(postgres.pid);
+      if (stack.postgres) await killHard(stack.postgres.pid);
       await sleep(2_000);
-      await startPostgres();
+      await stack.startPostgres();
     });
     await phase('kill -9 everything (API, worker, Postgres, Temporal)', step, async () => {
+      const { api, worker, postgres, temporal } = stack;
       await Promise.all([
         api?.child.pid ? killHard(api.child.pid) : undefined,
         worker?.child.pid ? killHard(worker.child.pid) : undefined,
@@ -134,13 +90,11 @@ async function main(): Promise<void> {
         temporal ? killHard(temporal.pid) : undefined,
       ]);
       await sleep(2_000);
-      await Promise.all([startPostgres(), startTemporal()]);
-      await startApi();
-      startWorker();
+      await stack.start();
     });
     await client;
     console.log(`chaos: all ${total} posted; waiting for every callback to be sent`);
-    const pool = new pg.Pool({ connectionString: postgres?.url, max: 2 });
+    const pool = new pg.Pool({ connectionString: stack.postgres?.url, max: 2 });
     try {
       const deadline = Date.now() + 10 * 60_000;
       for (;;) {
@@ -158,16 +112,10 @@ async function main(): Promise<void> {
       await pool.end();
     }
   } finally {
-    for (const service of [api, worker]) if (service) await stopGracefully(service);
-    await temporal?.stop();
-    await postgres?.stop();
+    await stack.stop();
     await receiver.close();
-    if (process.exitCode === 0) {
-      // Under root, Postgres' data was kept where its user can reach it, linked from the data directory.
-      const postgresData = await realpath(path.join(dir, 'postgres')).catch(() => undefined);
-      if (postgresData) await rm(postgresData, { recursive: true, force: true });
-      await rm(dir, { recursive: true, force: true });
-    }
+    // Logs and data are kept when something went wrong.
+    if (process.exitCode === 0) await stack.removeData();
   }
 }
 

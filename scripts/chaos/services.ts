@@ -5,7 +5,7 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-/** One of the service's entry points (`npm run api`, `npm run worker`) as a child process with its own group. */
+/** One of the service's entry points (`npm run api`, `npm run worker`), or another script, as a child process with its own group. */
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
@@ -13,7 +13,11 @@ export interface ServiceProcess {
 }
 
 export function startService(name: 'api' | 'worker', env: Record<string, string>, logDir: string): ServiceProcess {
-  const entry = name === 'api' ? 'src/api/server.ts' : 'src/worker.ts';
+  return startProcess(name, name === 'api' ? 'src/api/server.ts' : 'src/worker.ts', env, logDir);
+}
+
+/** Any TypeScript entry point of the project (path from its root) run with tsx, its output appended to `<name>.log`. */
+export function startProcess(name: string, entry: string, env: Record<string, string>, logDir: string): ServiceProcess {
   const log = createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
   const child = spawn(TSX, [entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout?.pipe(log);

@@ -1,0 +1,44 @@
+import { API_POOL } from '../../src/db/pool';
+
+/** What `npm run bench` measures, and how. */
+export interface BenchSettings {
+  /** Conversions of one intake burst, and bare workflows of one baseline burst (`--burst N`). */
+  burst: number;
+  /** Requests (or workflow starts, or INSERTs) in flight at once during a burst. */
+  concurrency: number;
+  /** Repetitions of every measurement (`--runs N`, at least 3). */
+  runs: number;
+  /** Conversions per second of the steady-rate measurement (`--rate N`), and for how many seconds. */
+  steadyRate: number;
+  steadySeconds: number;
+  /** Conversions, bare workflows and INSERTs before the first run, not counted (JIT, connections, caches). */
+  warmup: number;
+  /** Connections of the baseline's pg pool: the API's. */
+  poolSize: number;
+  /**
+   * Where Temporal's dev server keeps its workflows: in memory (as in the end-to-end tests), or in a SQLite file as
+   * `npm start` does (`--temporal-file`; about half the throughput on a 2-core machine, see README).
+   */
+  temporalState: 'memory' | 'file';
+}
+
+function wholeNumberFlag(argv: readonly string[], flag: string, fallback: number, minimum: number): number {
+  const index = argv.indexOf(flag);
+  if (index < 0) return fallback;
+  const value = Number(argv[index + 1]);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`${flag} takes a whole number of at least ${minimum}`);
+  return value;
+}
+
+export function benchSettings(argv: readonly string[]): BenchSettings {
+  return {
+    burst: wholeNumberFlag(argv, '--burst', 1_000, 1),
+    concurrency: 32,
+    runs: wholeNumberFlag(argv, '--runs', 3, 3),
+    steadyRate: wholeNumberFlag(argv, '--rate', 50, 1),
+    steadySeconds: 10,
+    warmup: 100,
+    poolSize: API_POOL.max ?? 10,
+    temporalState: argv.includes('--temporal-file') ? 'file' : 'memory',
+  };
+}
