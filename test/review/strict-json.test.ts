@@ -50,9 +50,15 @@ describe('the strict JSON parser', () => {
     );
   });
 
+  /** fast-check's JSON includes `__proto__` keys now and then, which the parser refuses on purpose (tested above). */
+  const hasProtoKey = (value: unknown): boolean =>
+    value !== null &&
+    typeof value === 'object' &&
+    (Object.prototype.hasOwnProperty.call(value, '__proto__') || Object.values(value).some(hasProtoKey));
+
   it('takes any JSON.stringify output of plain data within the depth limit, unchanged', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 10 }), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
+      fc.property(fc.jsonValue({ maxDepth: 10 }).filter((value) => !hasProtoKey(value)), fc.constantFrom(undefined, 2, '\t'), (value, indent) => {
         const text = JSON.stringify(value, null, indent);
         expect(strict(text)).toEqual({ value: JSON.parse(text) });
       }),
