@@ -84,6 +84,11 @@ async function withHint<T>(work: Promise<T>, hint: (err: unknown) => string | un
   }
 }
 
+/** `advice` for a server that could not start because its port is taken (it says so in its own words). */
+function whenPortTaken(advice: string) {
+  return (err: unknown): string | undefined => (/address already in use/i.test(String(err)) ? advice : undefined);
+}
+
 /** Why the API could not listen on HOST:PORT, in terms of the variable to change. */
 function listenHint(config: Config) {
   return (err: unknown): string | undefined => {
@@ -141,10 +146,7 @@ async function main(): Promise<void> {
             fail('embedded Postgres stopped');
           },
         }),
-        (err) =>
-          /address already in use/i.test(String(err))
-            ? 'Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.'
-            : undefined,
+        whenPortTaken('Set EMBEDDED_POSTGRES_PORT to a free port, or DATABASE_URL to use a running Postgres.'),
       );
       stack.push('embedded Postgres', () => postgres.stop());
       databaseUrl = postgres.url;
@@ -161,10 +163,7 @@ async function main(): Promise<void> {
           namespace: config.TEMPORAL_NAMESPACE,
           logger,
         }),
-        (err) =>
-          /address already in use/i.test(String(err))
-            ? 'Set EMBEDDED_TEMPORAL_PORT and EMBEDDED_TEMPORAL_UI_PORT to free ports, or TEMPORAL_ADDRESS to use a running Temporal.'
-            : undefined,
+        whenPortTaken('Set EMBEDDED_TEMPORAL_PORT and EMBEDDED_TEMPORAL_UI_PORT to free ports, or TEMPORAL_ADDRESS to use a running Temporal.'),
       );
       stack.push('Temporal dev server', () => devServer.stop());
       temporalAddress = devServer.address;

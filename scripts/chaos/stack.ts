@@ -3,10 +3,10 @@
  * Postgres and Temporal's official dev server with their data in a temporary folder, and `npm run api` and
  * `npm run worker` as child processes whose logs go to that folder. Each piece can be started again after a kill.
  */
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 import { silentLogger } from '../../src/logger';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../test/support/ports';
@@ -134,8 +134,7 @@ export class ServiceStack {
 
   /** Deletes the folder, and Postgres' data where a run as root relocated it (linked from the folder). */
   async removeData(): Promise<void> {
-    const postgresData = await realpath(path.join(this.dir, 'postgres')).catch(() => undefined);
-    if (postgresData) await rm(postgresData, { recursive: true, force: true });
+    await removeEmbeddedPostgresData(path.join(this.dir, 'postgres'));
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serverStopper } from '../child-server';
@@ -141,4 +141,14 @@ async function readPassword(file: string): Promise<string> {
   } catch {
     throw new Error(`${path.dirname(file)} is not empty and has no ${PASSWORD_FILE}: it was not created by this service`);
   }
+}
+
+/**
+ * Deletes an embedded Postgres' data directory, and the data itself where a run as root kept it elsewhere (the
+ * directory is then a link, see embedded-runner.ts). The server must be stopped.
+ */
+export async function removeEmbeddedPostgresData(dataDir: string): Promise<void> {
+  const data = await realpath(dataDir).catch(() => undefined);
+  if (data) await rm(data, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
 }

@@ -104,31 +104,34 @@ function isListening(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What the readiness wait shares with the watch on the server's exit. */
+interface ReadinessWait {
+  /** Set when the server exited: the wait is over. */
+  exitReason?: string;
+  /** The connection attempt in flight, closed at once when the server exits. */
+  probe?: Connection;
+}
+
 /**
  * Resolves once the server listens and serves `namespace` over gRPC. A plain TCP probe comes first: a gRPC
  * connection attempt to a port nobody listens on yet would back off for seconds.
  */
-async function untilReady(
-  port: number,
-  namespace: string,
-  deadline: number,
-  gaveUp: () => boolean,
-  onConnection: (connection: Connection) => void,
-): Promise<void> {
+async function untilReady(port: number, namespace: string, deadline: number, wait: ReadinessWait): Promise<void> {
+  const over = () => wait.exitReason !== undefined || Date.now() > deadline;
   while (!(await isListening(port))) {
-    if (gaveUp() || Date.now() > deadline) return;
+    if (over()) return;
     await sleep(100);
   }
   for (;;) {
     // A fresh, short-lived connection per try: a failed one would back off, and must not outlive the wait.
     const connection = Connection.lazy({ address: `${HOST}:${port}`, connectTimeout: 2_000 });
-    onConnection(connection);
+    wait.probe = connection;
     try {
       await connection.ensureConnected();
       await connection.workflowService.describeNamespace({ namespace });
       return;
     } catch (err) {
-      if (gaveUp() || Date.now() > deadline) throw err;
+      if (over()) throw err;
       await sleep(100);
     } finally {
       await connection.close();
@@ -138,23 +141,21 @@ async function untilReady(
 
 /** Resolves once the server is ready; rejects with the reason when it exits first or time runs out. */
 async function waitUntilReady(port: number, namespace: string, timeoutMs: number, exited: Promise<string>): Promise<void> {
-  let exitReason: string | undefined;
-  let probe: Connection | undefined;
+  const wait: ReadinessWait = {};
   void exited.then((why) => {
-    exitReason = why;
+    wait.exitReason = why;
     // A connection attempt in flight would otherwise wait out its timeout.
-    void probe?.close();
+    void wait.probe?.close();
   });
   const deadline = Date.now() + timeoutMs;
-  const onConnection = (connection: Connection) => (probe = connection);
-  const ready = untilReady(port, namespace, deadline, () => exitReason !== undefined, onConnection).then(
-    () => exitReason === undefined && Date.now() <= deadline,
+  const ready = untilReady(port, namespace, deadline, wait).then(
+    () => wait.exitReason === undefined && Date.now() <= deadline,
     () => false,
   );
   // Whichever comes first: ready, or the server's exit (no need to wait for a probe in flight to notice).
   const outcome = await Promise.race([ready, exited.then(() => false)]);
   if (outcome) return;
-  throw new Error(exitReason ?? `it did not serve namespace ${namespace} within ${timeoutMs} ms`);
+  throw new Error(wait.exitReason ?? `it did not serve namespace ${namespace} within ${timeoutMs} ms`);
 }
 
 /**

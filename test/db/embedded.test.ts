@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, realpath, rm, stat } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { removeEmbeddedPostgresData, startEmbeddedPostgres } from '../../src/db/embedded';
 import { freePort } from '../support/ports';
 
 /** The embedded Postgres of `npm start`, in a folder only its owner can enter (as a checkout under /root is). */
@@ -12,8 +12,7 @@ describe('embedded Postgres', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-embedded-'));
   });
   afterAll(async () => {
-    const data = await realpath(path.join(dir, 'postgres')).catch(() => undefined);
-    if (data) await rm(data, { recursive: true, force: true });
+    await removeEmbeddedPostgresData(path.join(dir, 'postgres'));
     await rm(dir, { recursive: true, force: true });
   });
 

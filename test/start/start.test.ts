@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { removeEmbeddedPostgresData } from '../../src/db/embedded';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { freePort, isPortFree } from '../support/ports';
@@ -74,9 +75,7 @@ describe('npm start', () => {
   afterAll(async () => {
     if (running?.child.exitCode === null) await interrupt(running);
     await receiver.close();
-    // Under root, Postgres' data was kept where its user can reach it, linked from the data directory.
-    const postgresData = await realpath(env.EMBEDDED_POSTGRES_DIR).catch(() => undefined);
-    if (postgresData) await rm(postgresData, { recursive: true, force: true });
+    await removeEmbeddedPostgresData(env.EMBEDDED_POSTGRES_DIR);
     await rm(dataDir, { recursive: true, force: true });
   });
 
