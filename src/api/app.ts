@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { otherMethods } from './allowed-methods';
 import { requireApiKey } from './auth';
 import type { ApiDeps } from './deps';
@@ -11,6 +11,15 @@ import { publisherRoutes } from './routes/publishers';
 
 /** Request bodies are small JSON objects: a conversion with at most 4 KB of extras, or a publisher. */
 const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
+/** A batch holds up to 1,000 conversions, two levels deeper (the envelope and its array). */
+const BATCH_BODY_LIMITS = { maxBytes: 8 * 1024 * 1024, maxDepth: BODY_LIMITS.maxDepth + 2 };
+
+/** The batch route's body limits, every other route's otherwise. */
+function requestBody(): RequestHandler {
+  const small = jsonBody(BODY_LIMITS);
+  const batch = jsonBody(BATCH_BODY_LIMITS);
+  return (req, res, next) => (req.method === 'POST' && req.path.replace(/\/$/, '') === '/conversions/batch' ? batch : small)(req, res, next);
+}
 
 /** The HTTP API. It does not listen: the entry points (src/api/server.ts, scripts/start.ts) and tests do. */
 export function createApp(deps: ApiDeps): Express {
@@ -26,7 +35,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(
     '/v1',
     requireApiKey(deps.config.API_KEYS),
-    jsonBody(BODY_LIMITS),
+    requestBody(),
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),

@@ -9,4 +9,6 @@ export interface ApiDeps {
   scheduler: CallbackScheduler;
   config: Config;
   logger: Logger;
+  /** Told when intake wrote outbox entries, so that their workflows start at once (absent: the next round does). */
+  outbox?: { nudge(): void };
 }

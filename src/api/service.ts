@@ -1,18 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
 import { createApp } from './app';
 import { answerClientErrorsWithJson } from './client-errors';
 import type { ApiDeps } from './deps';
-import { startSweeper } from './sweeper';
-import { startMissingWorkflows } from './use-cases/start-deliveries';
-
-const SWEEP_INTERVAL_MS = 30_000;
+import { DEFAULT_DISPATCHER_SETTINGS, startDispatcher, type DispatcherSettings } from './dispatcher';
 
 export interface ApiService {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
   port: number;
-  /** Stops the sweep, then stops accepting requests and waits for those in flight. */
+  /** Stops accepting requests and waits for those in flight, then stops the dispatcher after its round. */
   stop(): Promise<void>;
 }
 
@@ -26,17 +24,29 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** Serves the API on HOST:PORT and runs the start-missing-workflows sweep at start-up and every 30 s. */
-export async function startApiService(deps: ApiDeps): Promise<ApiService> {
-  const server = answerClientErrorsWithJson(createServer(createApp(deps)));
-  const address = await listen(server, deps.config.PORT, deps.config.HOST);
-  const sweeper = startSweeper('start-missing-workflows', () => startMissingWorkflows(deps), SWEEP_INTERVAL_MS, deps.logger);
+export interface ApiServiceOptions {
+  /** The dispatcher's own pool, so that a burst of intake cannot starve it (and the other way round). */
+  dispatchPool?: pg.Pool;
+  dispatcher?: DispatcherSettings;
+}
+
+/** Serves the API on HOST:PORT and runs the outbox dispatcher that starts the delivery workflows. */
+export async function startApiService(deps: ApiDeps, options: ApiServiceOptions = {}): Promise<ApiService> {
+  const dispatcher = startDispatcher(
+    { pool: options.dispatchPool ?? deps.pool, scheduler: deps.scheduler, logger: deps.logger },
+    options.dispatcher ?? DEFAULT_DISPATCHER_SETTINGS,
+  );
+  const server = answerClientErrorsWithJson(createServer(createApp({ ...deps, outbox: dispatcher })));
+  const address = await listen(server, deps.config.PORT, deps.config.HOST).catch(async (err: unknown) => {
+    await dispatcher.stop();
+    throw err;
+  });
   return {
     url: `http://${address.address}:${address.port}`,
     port: address.port,
     stop: async () => {
-      await sweeper.stop();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await dispatcher.stop();
     },
   };
 }

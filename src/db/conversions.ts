@@ -107,48 +107,10 @@ export async function findConversion(db: pg.Pool, id: string): Promise<Conversio
   return rows[0] && toConversionView(rows[0]);
 }
 
-/**
- * Inserts the conversion and its pending callback unless a conversion with this id exists. Returns whether it
- * was inserted and, if not, the stored payload hash. Call inside a transaction.
- * `ON CONFLICT DO NOTHING` names no arbiter on purpose: two concurrent inserts of one id can also collide on the
- * `workflow_id` unique index (derived from the id), and `ON CONFLICT (id)` turns that collision into an error.
- */
-export async function insertConversion(
-  client: pg.ClientBase,
-  conversion: NewConversion,
-): Promise<{ inserted: true } | { inserted: false; payloadHash: string }> {
-  const inserted = await client.query(
-    `INSERT INTO conversions (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT DO NOTHING`,
-    [
-      conversion.id,
-      conversion.publisherId,
-      conversion.clickId,
-      conversion.eventId,
-      conversion.offerId,
-      conversion.payout,
-      conversion.userId,
-      JSON.stringify(conversion.extras),
-      conversion.payloadHash,
-      conversion.workflowId,
-    ],
-  );
-  if (inserted.rowCount === 1) {
-    await client.query(`INSERT INTO callbacks (conversion_id, status) VALUES ($1, 'pending')`, [conversion.id]);
-    return { inserted: true };
-  }
-  const { rows } = await client.query<{ payload_hash: string }>('SELECT payload_hash FROM conversions WHERE id = $1', [conversion.id]);
-  return { inserted: false, payloadHash: rows[0].payload_hash };
-}
-
-/** Records that Temporal accepted the conversion's workflow (first time only) and returns when. */
-export async function markWorkflowStarted(db: pg.Pool, id: string): Promise<Date> {
-  const { rows } = await db.query<{ workflow_started_at: Date }>(
-    `UPDATE conversions SET workflow_started_at = coalesce(workflow_started_at, now()) WHERE id = $1 RETURNING workflow_started_at`,
-    [id],
-  );
-  return rows[0].workflow_started_at;
+/** The conversions of these ids that exist, in no particular order. */
+export async function findConversions(db: pg.Pool, ids: readonly string[]): Promise<ConversionView[]> {
+  const { rows } = await db.query<ConversionRow>(`${JOINED_SELECT} WHERE c.id = ANY($1)`, [ids]);
+  return rows.map(toConversionView);
 }
 
 export interface ConversionCandidate extends ConversionRef {
@@ -170,32 +132,4 @@ export async function findConversionsByIdentifiers(
     [ids.conversionId ?? null, ids.eventId ?? null, ids.clickId ?? null, limit],
   );
   return rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id, clickId: r.click_id, eventId: r.event_id, createdAt: r.created_at }));
-}
-
-export interface BatchKey {
-  createdAt: string;
-  id: string;
-}
-
-/**
- * One batch of the conversions whose workflow Temporal never accepted (it was down when they were posted), oldest
- * first, after `after`; with the key to pass for the next batch.
- */
-export async function listConversionsWithoutWorkflow(
-  db: pg.Pool,
-  after: BatchKey | undefined,
-  limit: number,
-): Promise<{ refs: ConversionRef[]; last?: BatchKey }> {
-  const { rows } = await db.query<{ id: string; publisher_id: string; page_created_at: string }>(
-    `SELECT c.id, c.publisher_id, c.created_at::text AS page_created_at
-     FROM conversions c
-     WHERE c.workflow_started_at IS NULL AND ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::text))
-     ORDER BY c.created_at, c.id LIMIT $3`,
-    [after?.createdAt ?? null, after?.id ?? null, limit],
-  );
-  const lastRow = rows[rows.length - 1];
-  return {
-    refs: rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id })),
-    last: lastRow && { createdAt: lastRow.page_created_at, id: lastRow.id },
-  };
 }

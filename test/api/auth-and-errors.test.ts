@@ -98,14 +98,15 @@ describe('API authentication and error handling', () => {
     const lines: string[] = [];
     const logger = createLogger({ write: (line) => lines.push(line) });
     const failing = new RecordingScheduler();
-    failing.startDelivery = () => Promise.reject(new Error('boom at /secret/path'));
+    failing.requestResend = () => Promise.reject(new Error('boom at /secret/path'));
     const broken = createApp({ pool: api.db.pool, scheduler: failing, config: testConfig(), logger });
     await request(broken).put('/v1/publishers/p-500').set(AUTH).send({ callbackUrl: 'https://x.example/cb' }).expect(201);
-    const res = await request(broken)
+    await request(broken)
       .post('/v1/conversions')
       .set(AUTH)
       .send({ conversionId: 'c-500', publisherId: 'p-500', clickId: 'k', eventId: 'e', offerId: 'o', payout: 1, userId: 'u' })
-      .expect(500);
+      .expect(201);
+    const res = await request(broken).post('/v1/conversions/c-500/resend').set(AUTH).expect(500);
     expect(res.body).toEqual({ error: { code: 'internal_error', message: 'Internal server error' } });
     expect(JSON.stringify(res.body)).not.toContain('boom');
     expect(lines.some((line) => line.includes('boom at /secret/path'))).toBe(true);

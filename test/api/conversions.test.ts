@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
+import { dispatchOutbox } from '../../src/api/use-cases/dispatch-outbox';
 import { silentLogger } from '../../src/logger';
 import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
 
@@ -22,7 +22,14 @@ describe('POST /v1/conversions', () => {
     return rows[0].workflow_started_at;
   }
 
-  it('records a new conversion with a pending callback and starts its workflow (201)', async () => {
+  const dispatch = () => dispatchOutbox({ pool: api.db.pool, scheduler, logger: silentLogger }, { batchSize: 100, concurrency: 4 });
+
+  async function outboxIds(): Promise<string[]> {
+    const { rows } = await api.db.pool.query<{ conversion_id: string }>('SELECT conversion_id FROM delivery_outbox ORDER BY conversion_id');
+    return rows.map((row) => row.conversion_id);
+  }
+
+  it('records a new conversion with a pending callback and an outbox entry (201); the dispatcher starts its workflow', async () => {
     const body = conversionBody('pub-1', { extras: { country: 'DE' } });
     const res = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
     expect(res.body).toMatchObject({
@@ -34,8 +41,15 @@ describe('POST /v1/conversions', () => {
       callbackSent: 'No',
       callback: { status: 'pending', attempts: 0, lastStatusCode: null, lastError: null },
     });
-    expect(res.body.workflowStartedAt).toEqual(expect.any(String));
+    expect(res.body.workflowStartedAt).toBeNull();
+    expect(await outboxIds()).toContain(body.conversionId);
+    expect(scheduler.started).not.toContainEqual({ conversionId: body.conversionId, publisherId: 'pub-1' });
+
+    await dispatch();
     expect(scheduler.started).toContainEqual({ conversionId: body.conversionId, publisherId: 'pub-1' });
+    expect(await outboxIds()).not.toContain(body.conversionId);
+    const read = await request(api.app).get(`/v1/conversions/${String(body.conversionId)}`).set(AUTH).expect(200);
+    expect(read.body.workflowStartedAt).toEqual(expect.any(String));
   });
 
   it('returns the existing conversion (200) for the same payload and never starts a second delivery', async () => {
@@ -48,11 +62,10 @@ describe('POST /v1/conversions', () => {
       .send({ ...body, payout: '2.000', extras: { b: 2, a: 1 } })
       .expect(200);
     expect(again.body.conversionId).toBe(body.conversionId);
+    await dispatch();
     expect(scheduler.started.filter((c) => c.conversionId === body.conversionId)).toHaveLength(1);
   });
 
-  // That the concurrent POSTs start one workflow in Temporal is proven against the real stack in end-to-end.test.ts;
-  // here a POST that finds the row before its workflow is recorded may ask the scheduler again (a no-op there).
   it('creates the conversion once when it is posted concurrently: one 201, the others 200 with the same row', async () => {
     const body = conversionBody('pub-1');
     const answers = await Promise.all([1, 2, 3, 4].map(() => request(api.app).post('/v1/conversions').set(AUTH).send(body)));
@@ -60,7 +73,8 @@ describe('POST /v1/conversions', () => {
     const created = answers.find((a) => a.status === 201)?.body as { createdAt: string };
     expect(created.createdAt).toEqual(expect.any(String));
     for (const answer of answers) expect(answer.body).toMatchObject({ conversionId: body.conversionId, createdAt: created.createdAt });
-    expect(scheduler.started.filter((c) => c.conversionId === body.conversionId).length).toBeGreaterThanOrEqual(1);
+    await dispatch();
+    expect(scheduler.started.filter((c) => c.conversionId === body.conversionId)).toHaveLength(1);
   });
 
   it('answers 409 for the same id with a different payload', async () => {
@@ -105,31 +119,22 @@ describe('POST /v1/conversions', () => {
   });
 
   describe('when Temporal is down', () => {
-    it('answers 503, keeps the conversion without a workflow, and a re-POST starts it', async () => {
-      scheduler.temporalDown = true;
-      const body = conversionBody('pub-1');
-      const res = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(503);
-      expect(res.body.error).toEqual({ code: 'temporal_unavailable', message: expect.stringContaining('is recorded') });
-      expect(await workflowStartedAt(String(body.conversionId))).toBeNull();
-
-      scheduler.temporalDown = false;
-      const again = await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
-      expect(again.body.workflowStartedAt).toEqual(expect.any(String));
-      expect(scheduler.started.filter((c) => c.conversionId === body.conversionId)).toHaveLength(1);
-    });
-
-    it('the sweep starts every conversion left without a workflow, once', async () => {
+    it('answers 201 all the same; the dispatcher keeps the entries and starts each workflow once Temporal is back', async () => {
       scheduler.temporalDown = true;
       const bodies = [conversionBody('pub-1'), conversionBody('pub-1'), conversionBody('pub-1')];
-      for (const body of bodies) await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(503);
+      for (const body of bodies) await request(api.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
 
-      const deps = { pool: api.db.pool, scheduler, logger: silentLogger };
-      expect(await startMissingWorkflows(deps)).toEqual({ started: 0, failed: 0, temporalUnavailable: true });
+      expect(await dispatch()).toMatchObject({ started: 0, temporalUnavailable: true });
+      for (const body of bodies) expect(await outboxIds()).toContain(body.conversionId);
 
       scheduler.temporalDown = false;
-      expect(await startMissingWorkflows(deps)).toEqual({ started: 3, failed: 0, temporalUnavailable: false });
-      for (const body of bodies) expect(await workflowStartedAt(String(body.conversionId))).toBeInstanceOf(Date);
-      expect(await startMissingWorkflows(deps)).toEqual({ started: 0, failed: 0, temporalUnavailable: false });
+      expect(await dispatch()).toMatchObject({ started: expect.any(Number), temporalUnavailable: false });
+      for (const body of bodies) {
+        expect(await workflowStartedAt(String(body.conversionId))).toBeInstanceOf(Date);
+        expect(scheduler.started.filter((c) => c.conversionId === body.conversionId)).toHaveLength(1);
+      }
+      expect(await outboxIds()).toEqual([]);
+      expect(await dispatch()).toEqual({ claimed: 0, started: 0, postponed: 0, temporalUnavailable: false });
     });
   });
 });

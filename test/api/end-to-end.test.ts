@@ -5,8 +5,6 @@ import request from 'supertest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startMissingWorkflows } from '../../src/api/use-cases/start-deliveries';
-import { silentLogger } from '../../src/logger';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
@@ -184,23 +182,21 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     expect(receiver.requests).toHaveLength(2);
   });
 
-  it('answers 503 while Temporal is unreachable, and the sweep delivers once it is back', async () => {
+  it('answers 201 while Temporal is unreachable; the outbox delivers once a dispatcher reaches Temporal', async () => {
     const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
     const config = e2eConfig();
     const deadClient = new Client({ connection: Connection.lazy({ address: await refusedAddress() }) });
+    // An API whose Temporal is unreachable, without a dispatcher of its own: the stack's dispatcher (whose Temporal
+    // is up) finds the entry in the shared outbox.
     const unreachable = testApp(db, new TemporalCallbackScheduler(deadClient, config), config);
     try {
       const body = conversionBody(publisherId);
-      const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(503);
-      expect(res.body.error.code).toBe('temporal_unavailable');
+      const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(201);
+      expect(res.body).toMatchObject({ workflowStartedAt: null, callback: { status: 'pending' } });
       const health = await request(unreachable).get('/healthz').expect(503);
       expect(health.body.checks).toEqual({ postgres: 'ok', temporal: 'unavailable' });
       await request(stack.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
-      const { rows } = await db.pool.query('SELECT workflow_started_at FROM conversions WHERE id = $1', [body.conversionId]);
-      expect(rows).toEqual([{ workflow_started_at: null }]);
 
-      const swept = await startMissingWorkflows({ pool: db.pool, scheduler: stack.scheduler, logger: silentLogger });
-      expect(swept).toMatchObject({ started: 1, temporalUnavailable: false });
       await conversionWhen(stack.app, String(body.conversionId), settled('sent'));
       expect(receiver.requests).toHaveLength(1);
     } finally {
@@ -213,8 +209,10 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     const config = e2eConfig({ RETRY_INITIAL_INTERVAL: '6s', RETRY_MAX_ATTEMPTS: '2' });
     const dataDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-temporal-'));
     const temporal = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db') };
+    // A database of its own: the file's stack would otherwise dispatch this test's conversions to its own Temporal.
+    const ownDb = await createTestDatabase();
     try {
-      const before = await startStack(db, bundle, config, temporal);
+      const before = await startStack(ownDb, bundle, config, temporal);
       const { receiver, conversionId } = await (async () => {
         const { receiver, publisherId } = await publisher(before.app, [{ status: 503 }]);
         const body = conversionBody(publisherId);
@@ -223,7 +221,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
         return { receiver, conversionId: String(body.conversionId) };
       })().finally(() => before.stop());
 
-      const after = await startStack(db, bundle, config, temporal);
+      const after = await startStack(ownDb, bundle, config, temporal);
       try {
         const failed = await conversionWhen(after.app, conversionId, settled('failed'));
         const [first, second] = failed.attempts;
@@ -240,6 +238,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
         await after.stop();
       }
     } finally {
+      await ownDb.drop();
       await rm(dataDir, { recursive: true, force: true });
     }
   });

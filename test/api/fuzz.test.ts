@@ -68,13 +68,15 @@ describe('the API under generated requests', () => {
   }
 
   /**
-   * An accepted conversion reads back (from Postgres, in the answer) as it was sent: the free-form ids trimmed, the
-   * payout as canonical decimal text, the extras equal.
+   * An accepted conversion reads back from Postgres as it was sent, and the 201 says the same: the free-form ids
+   * trimmed, the payout as canonical decimal text, the extras equal (as JSON: it has no -0).
    */
-  function expectStoredAsSent(req: FuzzRequest, res: request.Response): void {
+  async function expectStoredAsSent(req: FuzzRequest, res: request.Response): Promise<void> {
     if (req.method !== 'post' || req.url !== '/v1/conversions' || res.status !== 201 || req.text === undefined) return;
     const sent = JSON.parse(req.text) as Record<string, unknown>;
     const trimmed = (key: string) => String(sent[key]).trim();
+    const stored = await request(api.app).get(`/v1/conversions/${encodeURIComponent(String(sent.conversionId))}`).set(AUTH).expect(200);
+    expect(stored.body).toEqual({ ...res.body, attempts: [] });
     expect(res.body).toMatchObject({
       conversionId: sent.conversionId,
       publisherId: sent.publisherId,
@@ -84,7 +86,7 @@ describe('the API under generated requests', () => {
       userId: trimmed('userId'),
       payout: formatPayout(trimmed('payout')),
     });
-    expect(res.body.extras).toEqual(sent.extras ?? {});
+    expect(res.body.extras).toEqual(JSON.parse(JSON.stringify(sent.extras ?? {})));
   }
 
   it(`answers ${NUM_RUNS} generated requests without a 5xx, with JSON errors, and stores nothing it refuses`, async () => {
@@ -97,7 +99,7 @@ describe('the API under generated requests', () => {
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) expectJsonError(req, res);
         if (res.status >= 400 || !WRITING_METHODS.has(req.method)) expect(await snapshot()).toEqual(before);
-        expectStoredAsSent(req, res);
+        await expectStoredAsSent(req, res);
       }),
       { numRuns: NUM_RUNS, ...replay },
     );

@@ -12,14 +12,19 @@ import { RecordingScheduler } from '../support/schedulers';
 describe('answers while the database fails', () => {
   const db = useTestDatabase();
 
-  it('says a conversion is recorded when the database fails after its commit', async () => {
+  it('says a re-posted conversion is recorded when the database fails before its answer is read', async () => {
     const pool = createPool(db.url, silentLogger);
     const app = testApp({ ...db, pool }, new RecordingScheduler(), testConfig());
     try {
       await request(app).put('/v1/publishers/pub-truth').set(AUTH).send(publisherBody()).expect(201);
-      // The transaction (pool.connect) still works; the reads that follow it (pool.query) find Postgres gone.
-      pool.query = (() => Promise.reject(new Error('Connection terminated unexpectedly'))) as unknown as typeof pool.query;
       const body = conversionBody('pub-truth');
+      await request(app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+      // The intake statement still works; the read of the stored conversion that follows it finds Postgres gone.
+      const query = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<unknown>;
+      pool.query = ((text: string, values?: unknown[]) =>
+        text.includes('JOIN callbacks cb')
+          ? Promise.reject(new Error('Connection terminated unexpectedly'))
+          : query(text, values)) as unknown as typeof pool.query;
       const res = await request(app).post('/v1/conversions').set(AUTH).send(body).expect(503);
       expect(res.body.error.code).toBe('database_unavailable');
       expect(res.body.error.message).toContain(`Conversion ${String(body.conversionId)} is recorded`);

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import type { Dispatcher } from '../../src/api/dispatcher';
 import { loadConfig, type Config } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
@@ -15,8 +16,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', API_KEYS: TEST_API_KEY, ...env });
 }
 
-export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig()): Express {
-  return createApp({ pool: db.pool, scheduler, config, logger: silentLogger });
+/** The API's app; with `outbox` (a dispatcher) to nudge after intake, as the API service builds it. */
+export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig(), outbox?: Dispatcher): Express {
+  return createApp({ pool: db.pool, scheduler, config, logger: silentLogger, ...(outbox ? { outbox } : {}) });
 }
 
 export interface TestApi {

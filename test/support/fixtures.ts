@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { configSchema, type Config } from '../../src/config';
 import type { AttemptRow } from '../../src/activities/attempt-log';
-import { insertConversion as storeConversion, type ConversionRow } from '../../src/db/conversions';
+import type { ConversionRow } from '../../src/db/conversions';
+import { insertConversions } from '../../src/db/intake';
 import { upsertPublisher } from '../../src/db/publishers';
-import { withTransaction } from '../../src/db/transaction';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 
 /** The service's configuration for tests: defaults, with private targets allowed so receivers on 127.0.0.1 work. */
@@ -28,8 +28,8 @@ export async function insertConversion(pool: pg.Pool, publisher: PublisherFixtur
   const publisherId = `pub-${randomUUID()}`;
   const conversionId = `conv-${randomUUID()}`;
   await upsertPublisher(pool, { id: publisherId, method: 'POST', timeoutMs: 2000, ...publisher });
-  await withTransaction(pool, (client) =>
-    storeConversion(client, {
+  await insertConversions(pool, [
+    {
       id: conversionId,
       publisherId,
       clickId: 'click-1',
@@ -40,8 +40,8 @@ export async function insertConversion(pool: pg.Pool, publisher: PublisherFixtur
       extras: {},
       payloadHash: 'hash',
       workflowId: workflowIdFor(conversionId),
-    }),
-  );
+    },
+  ]);
   return { conversionId, publisherId };
 }
 

@@ -10,6 +10,7 @@ import { connectClient } from '../../src/temporal/connection';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { createWorker } from '../../src/worker';
+import { startDispatcher } from '../../src/api/dispatcher';
 import { AUTH, testApp, testConfig } from './api';
 import { freePort } from './ports';
 import type { TestDatabase } from './postgres';
@@ -36,6 +37,11 @@ export interface StackTemporalOptions {
   dbFile?: string;
   /** Runs the dev server's Web UI on a free port; its address is then `devServer.uiUrl`. */
   ui?: boolean;
+  /**
+   * Runs the outbox dispatcher, as the API service does (default). Without it the test starts workflows itself
+   * (dispatchOutbox), e.g. with a scheduler of another configuration.
+   */
+  dispatcher?: boolean;
 }
 
 /** Production configuration with retries shortened to one second, private targets allowed and a task queue of its own. */
@@ -87,14 +93,16 @@ export async function startStack(db: TestDatabase, bundle: WorkflowBundle, confi
     throw err;
   }
   const scheduler = new TemporalCallbackScheduler(client, config);
+  const dispatcher = temporal.dispatcher === false ? undefined : startDispatcher({ pool: db.pool, scheduler, logger: silentLogger });
   return {
     devServer,
     scheduler,
     client,
-    app: testApp(db, scheduler, config),
+    app: testApp(db, scheduler, config, dispatcher),
     // Each part is stopped even when the one before fails to, so no server outlives a failed shutdown.
     stop: async () => {
       try {
+        await dispatcher?.stop();
         worker?.shutdown();
         await running;
       } finally {

@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import request from 'supertest';
 import type { AttemptLogEntry } from '../../src/activities/attempt-log';
+import { dispatchOutbox } from '../../src/api/use-cases/dispatch-outbox';
+import { silentLogger } from '../../src/logger';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { AUTH, conversionBody, testApp } from '../support/api';
@@ -121,13 +123,20 @@ describe('Temporal Web UI: an operator inspects the attempts of a conversion cal
       RETRY_INITIAL_INTERVAL: '1s',
       RETRY_MAX_ATTEMPTS: '3',
     });
-    stack = await startStack(db, await bundleWorkflows(), retryingConfig, { ui: true });
+    // Without the stack's dispatcher: each conversion's workflow is started here, by the scheduler of its config.
+    stack = await startStack(db, await bundleWorkflows(), retryingConfig, { ui: true, dispatcher: false });
     if (!stack.devServer.uiUrl) throw new Error('the dev server runs without its Web UI');
     uiUrl = stack.devServer.uiUrl;
-    const failingApp = testApp(db, new TemporalCallbackScheduler(stack.client, failingConfig), failingConfig);
+    const failingScheduler = new TemporalCallbackScheduler(stack.client, failingConfig);
+    const dispatch = async (scheduler: TemporalCallbackScheduler) => {
+      const round = await dispatchOutbox({ pool: db.pool, scheduler, logger: silentLogger }, { batchSize: 10, concurrency: 1 });
+      if (round.started !== 1) throw new Error(`expected one workflow started, got ${JSON.stringify(round)}`);
+    };
     // The failing one goes first: its three attempts (about 3 s) run while the other tests look at the UI.
-    failedId = await postConversion(failingApp, { status: 500, body: 'internal error' });
+    failedId = await postConversion(testApp(db, failingScheduler, failingConfig), { status: 500, body: 'internal error' });
+    await dispatch(failingScheduler);
     retryingId = await postConversion(stack.app, { status: 503, body: 'busy, try later' });
+    await dispatch(stack.scheduler);
 
     // startDevServer waits for the gRPC frontend; the CLI may serve its UI a moment later.
     const probe = await browser.newContext();

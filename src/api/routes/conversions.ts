@@ -6,9 +6,10 @@ import type { ApiDeps } from '../deps';
 import { NO_NUL_MESSAGE, externalId, hasNul, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
 import { decodablePathParam } from '../path-params';
-import { recordConversion } from '../use-cases/record-conversion';
+import { recordConversion, recordConversions, type IntakeAnswer } from '../use-cases/record-conversion';
 import { conversionDetails, conversionReport } from '../use-cases/reports';
 import { resendConversion } from '../use-cases/resend';
+import { ValidationError } from '../errors';
 import { parseRequest } from '../validation';
 
 /** A payout as a JSON number or decimal string, up to numeric(18, 6); kept as canonical decimal text. */
@@ -40,6 +41,58 @@ const conversionBody = z
       .default({}),
   })
   .strict();
+
+/** The most conversions one batch request may carry (its body is at most 8 MB). */
+export const MAX_BATCH_SIZE = 1_000;
+
+/** Only the envelope is checked here: each conversion is validated, and answered, on its own. */
+const batchBody = z
+  .object({ conversions: z.array(z.unknown()).min(1, 'must hold at least one conversion').max(MAX_BATCH_SIZE, `must hold at most ${MAX_BATCH_SIZE} conversions`) })
+  .strict();
+
+type BatchItem = { index: number; status: number } & ({ conversion: object } | { error: Record<string, unknown> });
+
+function batchItem(index: number, answer: IntakeAnswer): BatchItem {
+  if ('conversion' in answer) return { index, status: answer.status, conversion: answer.conversion };
+  const { error } = answer;
+  return { index, status: error.status, error: { code: error.code, message: error.message, ...error.details } };
+}
+
+/**
+ * Validates each conversion of a batch; the valid ones are recorded together, each invalid one is answered with
+ * its own 400 naming `conversions.<index>.<field>`. A conversion id given twice is answered 400 the second time.
+ */
+async function recordBatch(deps: ApiDeps, conversions: unknown[]): Promise<BatchItem[]> {
+  const items: (BatchItem | undefined)[] = [];
+  const valid: { index: number; input: z.infer<typeof conversionBody> }[] = [];
+  const firstIndexOf = new Map<string, number>();
+  conversions.forEach((candidate, index) => {
+    try {
+      const input = parseRequest(conversionBody, candidate, 'body');
+      const first = firstIndexOf.get(input.conversionId);
+      if (first !== undefined) {
+        throw new ValidationError([{ in: 'body', field: 'conversionId', reason: `repeats conversions.${first}; give each conversion once` }]);
+      }
+      firstIndexOf.set(input.conversionId, index);
+      valid.push({ index, input });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const fields = err.problems.map((problem) => ({ ...problem, field: `conversions.${index}${problem.field ? `.${problem.field}` : ''}` }));
+      items[index] = batchItem(index, { status: 400, error: new ValidationError(fields) });
+    }
+  });
+  if (valid.length > 0) {
+    const answers = await recordConversions(
+      deps,
+      valid.map(({ input }) => input),
+      (i) => `conversions.${valid[i].index}.publisherId`,
+    );
+    answers.forEach((answer, i) => {
+      items[valid[i].index] = batchItem(valid[i].index, answer);
+    });
+  }
+  return items as BatchItem[];
+}
 
 const isoTime = z
   .string()
@@ -80,6 +133,14 @@ export function conversionRoutes(deps: ApiDeps): Router {
       res.json(await conversionReport(deps, { ...filters, callbackSent: sent }, { limit, cursor }));
     })
     .all(otherMethods);
+
+  // Before /conversions/:conversionId, and POST only: a GET of a conversion whose id is "batch" goes on to that route.
+  router.post('/conversions/batch', async (req, res) => {
+    const { conversions } = parseRequest(batchBody, req.body, 'body');
+    const results = await recordBatch(deps, conversions);
+    const count = (status: number) => results.filter((item) => item.status === status).length;
+    res.json({ created: count(201), existing: count(200), rejected: results.length - count(201) - count(200), results });
+  });
 
   router
     .route('/conversions/:conversionId')

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { findConversion, insertConversion, type ConversionFields, type ConversionView } from '../../db/conversions';
-import { foreignKeyViolation, isDatabaseUnavailable } from '../../db/errors';
-import { withTransaction } from '../../db/transaction';
+import { findConversions, type ConversionFields, type ConversionView } from '../../db/conversions';
+import { isDatabaseUnavailable } from '../../db/errors';
+import { insertConversions } from '../../db/intake';
 import { workflowIdFor } from '../../temporal/callback-scheduler';
 import type { ApiDeps } from '../deps';
-import { ConflictError, ServiceUnavailableError, UnprocessableError, isTemporalUnavailable } from '../errors';
-import { startWorkflowFor } from './start-workflow';
+import { ApiError, ConflictError, ServiceUnavailableError, UnprocessableError } from '../errors';
 
 /** The payout is canonical decimal text ("1.5"), so that 1.5 and "1.50" are the same payload. */
 export interface ConversionInput extends ConversionFields {
@@ -26,68 +25,100 @@ export function payloadHash(input: ConversionInput): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }
 
-/**
- * Records a conversion and starts its delivery. The conversion and its pending callback are written in one
- * transaction first, so a conversion is never lost; the workflow is started after the commit. If Temporal is
- * down the caller gets a 503, the row keeps `workflow_started_at` NULL, and either a re-POST (same payload) or the
- * periodic sweep starts the workflow later. Re-posting the same payload never starts a second delivery.
- */
-export async function recordConversion(
-  deps: ApiDeps,
-  input: ConversionInput,
-): Promise<{ created: boolean; conversion: ConversionView }> {
-  const hash = payloadHash(input);
-  const result = await withTransaction(deps.pool, (client) =>
-    insertConversion(client, { ...input, id: input.conversionId, payloadHash: hash, workflowId: workflowIdFor(input.conversionId) }),
-  ).catch((err: unknown) => {
-    if (foreignKeyViolation(err) === 'conversions_publisher_id_fkey') {
-      throw new UnprocessableError({
-        in: 'body',
-        field: 'publisherId',
-        reason: `no publisher ${input.publisherId}; create it with PUT /v1/publishers/${input.publisherId}`,
-      });
-    }
-    throw err;
-  });
-  if (!result.inserted && result.payloadHash !== hash) {
-    throw new ConflictError(`Conversion ${input.conversionId} was already recorded with a different payload`, {
-      conversionId: input.conversionId,
-    });
-  }
+/** What intake answers for one conversion: recorded now (201), recorded before with this payload (200), or why not. */
+export type IntakeAnswer = { status: 201 | 200; conversion: ConversionView } | { status: number; error: ApiError };
 
+/** A just-recorded conversion as the API shows it, without reading it back: nothing has happened to it yet. */
+function newConversionView(input: ConversionInput, createdAt: Date): ConversionView {
+  const { conversionId, ...fields } = input;
+  return {
+    conversionId,
+    ...fields,
+    workflowId: workflowIdFor(conversionId),
+    workflowStartedAt: null,
+    createdAt,
+    callbackSent: 'No',
+    callback: {
+      status: 'pending',
+      attempts: 0,
+      lastStatusCode: null,
+      lastError: null,
+      nextRetryAt: null,
+      sentAt: null,
+      failedAt: null,
+      updatedAt: createdAt,
+    },
+  };
+}
+
+const unknownPublisher = (input: ConversionInput, field: string) =>
+  new UnprocessableError({
+    in: 'body',
+    field,
+    reason: `no publisher ${input.publisherId}; create it with PUT /v1/publishers/${input.publisherId}`,
+  });
+
+const otherPayload = (input: ConversionInput) =>
+  new ConflictError(`Conversion ${input.conversionId} was already recorded with a different payload`, { conversionId: input.conversionId });
+
+/**
+ * Records conversions (distinct ids): each with its pending callback and its outbox entry, all in one statement,
+ * then answers at once. The outbox's dispatcher starts the delivery workflows (nudged here), so intake never waits
+ * for Temporal, and a stored conversion is never answered 5xx because Temporal is down. Re-posting a payload never
+ * starts a second delivery. `publisherField(index)` names an input's publisher field in an error (it differs in a
+ * batch). The answers come in the order of `inputs`.
+ */
+export async function recordConversions(
+  deps: ApiDeps,
+  inputs: readonly ConversionInput[],
+  publisherField: (index: number) => string = () => 'publisherId',
+): Promise<IntakeAnswer[]> {
+  const hashes = inputs.map(payloadHash);
+  const outcomes = await insertConversions(
+    deps.pool,
+    inputs.map((input, index) => ({ ...input, id: input.conversionId, payloadHash: hashes[index], workflowId: workflowIdFor(input.conversionId) })),
+  );
+  if (outcomes.some((outcome) => outcome.kind === 'created')) deps.outbox?.nudge();
+
+  // A re-post of the recorded payload answers with the stored conversion: its delivery may have moved on.
+  const repostedIds = inputs
+    .filter((_, index) => {
+      const outcome = outcomes[index];
+      return outcome.kind === 'existing' && outcome.payloadHash === hashes[index];
+    })
+    .map((input) => input.conversionId);
+  const stored = repostedIds.length > 0 ? await readStored(deps, repostedIds) : new Map<string, ConversionView>();
+
+  return inputs.map((input, index): IntakeAnswer => {
+    const outcome = outcomes[index];
+    if (outcome.kind === 'unknown_publisher') return { status: 422, error: unknownPublisher(input, publisherField(index)) };
+    if (outcome.kind === 'created') return { status: 201, conversion: newConversionView(input, outcome.createdAt) };
+    if (outcome.payloadHash !== hashes[index]) return { status: 409, error: otherPayload(input) };
+    const conversion = stored.get(input.conversionId);
+    if (!conversion) throw new Error(`conversion ${input.conversionId} vanished after it was recorded`);
+    return { status: 200, conversion };
+  });
+}
+
+/** The stored conversions; the intake is committed, so a failure here must not be answered as if it were not. */
+async function readStored(deps: ApiDeps, ids: string[]): Promise<Map<string, ConversionView>> {
   try {
-    return { created: result.inserted, conversion: await deliveryOf(deps, input) };
+    return new Map((await findConversions(deps.pool, ids)).map((view) => [view.conversionId, view]));
   } catch (err) {
-    // The conversion is committed: whatever fails now must not be answered as if it were not.
     if (!isDatabaseUnavailable(err)) throw err;
-    deps.logger.warn('conversion recorded, then the database became unavailable', { conversionId: input.conversionId });
+    deps.logger.warn('conversions recorded, then the database became unavailable', { conversions: ids.length });
+    const recorded = ids.length === 1 ? `Conversion ${ids[0]} is recorded` : `${ids.length} of the conversions are recorded`;
     throw new ServiceUnavailableError(
       'database_unavailable',
-      `Conversion ${input.conversionId} is recorded, but the database became unavailable before the answer was complete; ` +
-        'its delivery is scheduled by the service once the database is back. Retry the same request to read it.',
+      `${recorded}, but the database became unavailable before the answer was complete; delivery is scheduled by ` +
+        'the service. Retry the same request to read the answer.',
     );
   }
 }
 
-/** The recorded conversion, its delivery workflow started if it was not yet. */
-async function deliveryOf(deps: ApiDeps, input: ConversionInput): Promise<ConversionView> {
-  const conversion = await findConversion(deps.pool, input.conversionId);
-  if (!conversion) throw new Error(`conversion ${input.conversionId} vanished after it was recorded`);
-  if (conversion.workflowStartedAt === null) {
-    try {
-      conversion.workflowStartedAt = (await startWorkflowFor(deps, { conversionId: input.conversionId, publisherId: input.publisherId })).startedAt;
-    } catch (err) {
-      if (isTemporalUnavailable(err)) {
-        deps.logger.warn('conversion recorded, workflow not started: Temporal unavailable', { conversionId: input.conversionId });
-        throw new ServiceUnavailableError(
-          'temporal_unavailable',
-          `Conversion ${input.conversionId} is recorded, but its delivery could not be scheduled because Temporal is ` +
-            'unavailable. Retry the same request; the service also schedules it by itself within a minute of Temporal ' +
-            'coming back.',
-        );
-      }
-      throw err;
-    }
-  }
-  return conversion;
+/** POST /v1/conversions: one conversion; its error is thrown as the request's answer. */
+export async function recordConversion(deps: ApiDeps, input: ConversionInput): Promise<{ created: boolean; conversion: ConversionView }> {
+  const [answer] = await recordConversions(deps, [input]);
+  if ('error' in answer) throw answer.error;
+  return { created: answer.status === 201, conversion: answer.conversion };
 }

@@ -1,4 +1,5 @@
-import { findConversionsByIdentifiers, markWorkflowStarted, type ConversionCandidate } from '../../db/conversions';
+import { findConversionsByIdentifiers, type ConversionCandidate } from '../../db/conversions';
+import { markDispatched } from '../../db/outbox';
 import type { ApiDeps } from '../deps';
 import { ConflictError, NotFoundError } from '../errors';
 
@@ -15,10 +16,10 @@ async function resend(deps: ApiDeps, conversion: ConversionCandidate, requestedB
     { conversionId: conversion.conversionId, publisherId: conversion.publisherId },
     requestedBy,
   );
-  // Signal-with-start also starts a workflow that the POST could not start: the sweep need not do it again. The
-  // resend is done whatever happens to this mark: failing the request would make the caller resend twice, and a
-  // mark left unset only costs the sweep an idempotent start.
-  await markWorkflowStarted(deps.pool, conversion.conversionId).catch((err: unknown) => {
+  // Signal-with-start also starts a workflow still waiting in the outbox: the dispatcher need not start it. The
+  // resend is done whatever happens to this mark: failing the request would make the caller resend twice, and an
+  // entry left in the outbox only costs the dispatcher an idempotent start.
+  await markDispatched(deps.pool, [conversion.conversionId]).catch((err: unknown) => {
     deps.logger.warn('resend requested, but its workflow could not be marked started', { conversionId: conversion.conversionId, error: err });
   });
   deps.logger.info('resend requested', { conversionId: conversion.conversionId, requestedBy });
