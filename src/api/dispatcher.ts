@@ -3,13 +3,16 @@ import { dispatchOutbox, type DispatchDeps, type DispatchRound, type DispatchSet
 export interface DispatcherSettings extends DispatchSettings {
   /** With nothing due and no nudge, the outbox is looked at again after this long (entries of other processes). */
   idleMs: number;
-  /** Waits after a failed round grow from 500 ms to this (Temporal or Postgres down). */
-  maxBackoffMs: number;
+  /** Waits after failed rounds (Temporal or Postgres down) double from the first to the longest. */
+  backoffMs: { first: number; max: number };
 }
 
-export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = { batchSize: 200, concurrency: 32, idleMs: 1_000, maxBackoffMs: 10_000 };
-
-const FIRST_BACKOFF_MS = 500;
+export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
+  batchSize: 200,
+  concurrency: 32,
+  idleMs: 1_000,
+  backoffMs: { first: 500, max: 10_000 },
+};
 
 export interface Dispatcher {
   /** New entries are in the outbox: start a round now if the dispatcher is idle (a no-op while it backs off). */
@@ -58,7 +61,7 @@ export function startDispatcher(deps: DispatchDeps, settings: DispatcherSettings
       const result = await round();
       if (stopped) return;
       if (!result || result.temporalUnavailable) {
-        backoffMs = Math.min(settings.maxBackoffMs, backoffMs === 0 ? FIRST_BACKOFF_MS : backoffMs * 2);
+        backoffMs = Math.min(settings.backoffMs.max, backoffMs === 0 ? settings.backoffMs.first : backoffMs * 2);
         if (result) deps.logger.warn('Temporal unavailable: workflow starts wait', { retryInMs: backoffMs });
         backingOff = true;
         await pause(backoffMs);

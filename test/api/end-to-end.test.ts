@@ -5,7 +5,9 @@ import request from 'supertest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
+import { silentLogger } from '../../src/logger';
 import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testApp } from '../support/api';
@@ -242,4 +244,47 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('a Temporal outage during a burst: every conversion is answered 201, stored, and delivered once when Temporal is back', async () => {
+    const config = e2eConfig();
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'conversion-callbacks-temporal-'));
+    const temporal = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db') };
+    // A database of its own: the file's stack would otherwise dispatch this test's conversions to its own Temporal.
+    const ownDb = await createTestDatabase();
+    const outage = await startStack(ownDb, bundle, config, temporal);
+    let restarted: DevServer | undefined;
+    try {
+      const { receiver, publisherId } = await publisher(outage.app, () => ({ status: 200 }));
+      const batch = () => Array.from({ length: 25 }, () => conversionBody(publisherId));
+      const post = (conversions: Record<string, unknown>[]) =>
+        request(outage.app).post('/v1/conversions/batch').set(AUTH).send({ conversions }).expect(200);
+      const before = batch();
+      const during = batch();
+      const singles = Array.from({ length: 10 }, () => conversionBody(publisherId));
+
+      const first = post(before);
+      await outage.devServer.stop();
+      const answers = await Promise.all([first, post(during), ...singles.map((body) => request(outage.app).post('/v1/conversions').set(AUTH).send(body))]);
+      expect(answers[0].body.created + answers[1].body.created).toBe(50);
+      expect(answers.slice(2).map((res) => res.status)).toEqual(singles.map(() => 201));
+
+      restarted = await startDevServer({ port: temporal.port, dbFile: temporal.dbFile, namespace: config.TEMPORAL_NAMESPACE, logger: silentLogger });
+      const ids = [...before, ...during, ...singles].map((body) => String(body.conversionId));
+      await eventually(
+        async () => {
+          const { rows } = await ownDb.pool.query<{ n: string }>(`SELECT count(*) AS n FROM callbacks WHERE status = 'sent' AND conversion_id = ANY($1)`, [ids]);
+          return Number(rows[0].n) === ids.length ? true : undefined;
+        },
+        90_000,
+        'every callback sent',
+      );
+      const received = receiver.requests.map((req) => String(req.headers['idempotency-key']));
+      expect(received.sort()).toEqual([...ids].sort());
+    } finally {
+      await outage.stop();
+      await restarted?.stop();
+      await ownDb.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
