@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { otherMethods } from './allowed-methods';
-import { requireApiKey } from './auth';
+import { KeyRing } from './api-keys';
+import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
@@ -8,6 +9,8 @@ import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { publisherRoutes } from './routes/publishers';
+import { sessionRoutes } from './routes/session';
+import { Sessions } from './sessions';
 
 /** Request bodies are small JSON objects: a conversion with at most 4 KB of extras, or a publisher. */
 const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
@@ -22,11 +25,17 @@ export function createApp(deps: ApiDeps): Express {
     .get(healthCheck(deps))
     .all(otherMethods);
 
+  const keys = new KeyRing(deps.config.API_KEYS);
+  const sessions = new Sessions(deps.pool, keys);
+  const authenticated = authenticate(keys, sessions);
+  const body = jsonBody(BODY_LIMITS);
+
+  app.use('/v1', sessionRoutes(deps, { keys, sessions, authenticated, body }));
   // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.
   app.use(
     '/v1',
-    requireApiKey(deps.config.API_KEYS),
-    jsonBody(BODY_LIMITS),
+    authenticated,
+    body,
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),
