@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { otherMethods } from './allowed-methods';
-import { requireApiKey } from './auth';
+import { KeyRing } from './api-keys';
+import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
@@ -8,15 +9,16 @@ import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { publisherRoutes } from './routes/publishers';
+import { sessionRoutes } from './routes/session';
+import { Sessions } from './sessions';
 
 /** Request bodies are small JSON objects: a conversion with at most 4 KB of extras, or a publisher. */
 const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
 /** A batch holds up to 1,000 conversions, two levels deeper (the envelope and its array). */
 const BATCH_BODY_LIMITS = { maxBytes: 8 * 1024 * 1024, maxDepth: BODY_LIMITS.maxDepth + 2 };
 
-/** The batch route's body limits, every other route's otherwise. */
-function requestBody(): RequestHandler {
-  const small = jsonBody(BODY_LIMITS);
+/** The batch route's body limits, every other route's (`small`) otherwise. */
+function requestBody(small: RequestHandler): RequestHandler {
   const batch = jsonBody(BATCH_BODY_LIMITS);
   return (req, res, next) => (req.method === 'POST' && req.path.replace(/\/$/, '') === '/conversions/batch' ? batch : small)(req, res, next);
 }
@@ -31,11 +33,17 @@ export function createApp(deps: ApiDeps): Express {
     .get(healthCheck(deps))
     .all(otherMethods);
 
+  const keys = new KeyRing(deps.config.API_KEYS);
+  const sessions = new Sessions(deps.pool, keys);
+  const authenticated = authenticate(keys, sessions);
+  const body = jsonBody(BODY_LIMITS);
+
+  app.use('/v1', sessionRoutes(deps, { keys, sessions, authenticated, body }));
   // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.
   app.use(
     '/v1',
-    requireApiKey(deps.config.API_KEYS),
-    requestBody(),
+    authenticated,
+    requestBody(body),
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),
