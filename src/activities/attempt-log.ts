@@ -10,6 +10,7 @@ export type AttemptOutcome = 'in_flight' | 'succeeded' | 'failed' | 'abandoned';
 export interface AttemptLogEntry {
   attempt: number;
   trigger: Trigger;
+  requestedBy: string | null;
   outcome: AttemptOutcome;
   startedAt: string;
   durationMs: number | null;
@@ -24,6 +25,7 @@ export interface AttemptLogEntry {
 export interface AttemptRow {
   attempt_number: number;
   trigger: Trigger;
+  requested_by: string | null;
   outcome: AttemptOutcome;
   started_at: Date;
   duration_ms: number | null;
@@ -41,6 +43,7 @@ export function toLogEntry(row: AttemptRow): AttemptLogEntry {
   return {
     attempt: row.attempt_number,
     trigger: row.trigger,
+    requestedBy: row.requested_by,
     outcome: row.outcome,
     startedAt: row.started_at.toISOString(),
     durationMs: row.duration_ms,

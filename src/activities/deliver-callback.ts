@@ -7,7 +7,7 @@ import { classifyOutcome, nextDelayMs } from '../delivery/classify';
 import type { HttpSender } from '../delivery/http-sender';
 import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
-import { beginAttempt, cycleAttempts, finishAttempt } from './attempt-store';
+import { beginAttempt, finishAttempt } from './attempt-store';
 import { loadDeliveryTarget } from './delivery-target';
 import { writeUntilRecorded } from './write-until-recorded';
 
@@ -15,6 +15,8 @@ export interface DeliverCallbackInput {
   conversionId: string;
   /** What started this delivery cycle: the first trigger, or an operator's resend. */
   trigger: Trigger;
+  /** Who asked for the resend that started this cycle (manual cycles); recorded on its first attempt. */
+  requestedBy?: string | null;
   /** The cycle's retry policy, as the workflow gave it to Temporal: the activity needs it for `next_retry_at`. */
   retry: RetrySettings;
 }
@@ -46,10 +48,11 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   const trigger = info.attempt === 1 ? input.trigger : 'automatic';
 
   const target = await loadDeliveryTarget(deps.pool, conversionId);
-  const started = await beginAttempt(deps.pool, { conversionId, attemptKey, trigger });
+  const requestedBy = trigger === 'manual' ? (input.requestedBy ?? null) : null;
+  const started = await beginAttempt(deps.pool, { conversionId, attemptKey, cycleKey, trigger, requestedBy });
   const attemptNumber = started.row.attempt_number;
-  // The cycle's rows are read once: after the outcome is written, only this attempt's row has changed.
-  const cycleRows = await cycleAttempts(deps.pool, conversionId, cycleKey);
+  // The cycle's rows come with the attempt's: after the outcome is written, only this attempt's row has changed.
+  const cycleRows = started.cycle;
   context.heartbeat(cycleRows.map(toLogEntry));
 
   // The same attempt running again (not a retry: the same attempt key) answers what it recorded, without sending.

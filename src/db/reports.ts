@@ -70,6 +70,8 @@ export function listCallbacks(db: pg.Pool, filters: CallbackFilters, page: PageR
 export interface AttemptView {
   attemptNumber: number;
   trigger: Trigger;
+  /** Who asked for a manual attempt; null for automatic ones. */
+  requestedBy: string | null;
   outcome: AttemptOutcome;
   startedAt: Date;
   durationMs: number | null;
@@ -82,7 +84,7 @@ export interface AttemptView {
 
 export async function listAttempts(db: pg.Pool, conversionId: string): Promise<AttemptView[]> {
   const { rows } = await db.query<AttemptView>(
-    `SELECT attempt_number AS "attemptNumber", trigger, outcome, started_at AS "startedAt", duration_ms AS "durationMs",
+    `SELECT attempt_number AS "attemptNumber", trigger, requested_by AS "requestedBy", outcome, started_at AS "startedAt", duration_ms AS "durationMs",
             status_code AS "statusCode", error_class AS "errorClass", error_message AS "errorMessage",
             response_snippet AS "responseSnippet", next_retry_at AS "nextRetryAt"
      FROM callback_attempts WHERE conversion_id = $1 ORDER BY attempt_number`,

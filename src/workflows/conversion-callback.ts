@@ -70,7 +70,8 @@ export async function conversionCallbackWorkflow(input: ConversionCallbackInput)
   async function deliveryCycle(): Promise<CycleResult> {
     let result: CycleResult | undefined;
     const scope = new CancellationScope();
-    void scope.run(() => deliverCallback({ conversionId, trigger: state.trigger, retry: input.retry })).then(
+    const requestedBy = state.trigger === 'manual' ? state.lastResendRequestedBy : null;
+    void scope.run(() => deliverCallback({ conversionId, trigger: state.trigger, requestedBy, retry: input.retry })).then(
       (attempts) => {
         result = { kind: 'sent', attempts };
       },

@@ -39,6 +39,31 @@ describe('deliverCallback', () => {
     expect((await callbackRow(db.pool, conversionId)).sent_at).toBeInstanceOf(Date);
   });
 
+  it('costs three statements and no transaction: the target read, the in-flight record, the outcome', async () => {
+    const publisher = await receiver([{ status: 503 }, { status: 200 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const statements: string[] = [];
+    const counting = Object.create(db.pool) as typeof db.pool;
+    counting.query = ((text: string, values?: unknown[]) => {
+      statements.push(text);
+      return db.pool.query(text, values);
+    }) as typeof db.pool.query;
+    counting.connect = (() => Promise.reject(new Error('the hot path opens no transaction'))) as typeof db.pool.connect;
+
+    await runDeliveryAttempt(counting, conversionId, { attempt: 1 });
+    // A resend's cycle: another activity of the workflow, whose first attempt is manual.
+    const second = await runDeliveryAttempt(counting, conversionId, { activityId: '2', trigger: 'manual', requestedBy: 'operator key:12345678' });
+    expect(second.failure).toBeUndefined();
+    expect(statements).toHaveLength(6);
+    expect(statements.map((text) => /^\s*(SELECT|WITH)/.test(text))).toEqual(statements.map(() => true));
+    // A manual attempt records who asked for it; the automatic one before it, nobody.
+    expect((await attemptRows(db.pool, conversionId)).map((row) => [row.attempt_number, row.trigger, row.requested_by])).toEqual([
+      [1, 'automatic', null],
+      [2, 'manual', 'operator key:12345678'],
+    ]);
+    expect(second.log?.map((entry) => [entry.attempt, entry.requestedBy])).toEqual([[2, 'operator key:12345678']]);
+  });
+
   it('fails a 503 as retryable, marks the callback retrying and carries the attempt log', async () => {
     const publisher = await receiver([{ status: 503, body: 'down' }]);
     const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });

@@ -51,7 +51,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   interface ConversionBody {
     callbackSent: 'Yes' | 'No';
     callback: { status: string; attempts: number; lastStatusCode: number | null; lastError: string | null };
-    attempts: { attemptNumber: number; trigger: string; outcome: string; statusCode: number | null; startedAt: string }[];
+    attempts: { attemptNumber: number; trigger: string; requestedBy: string | null; outcome: string; statusCode: number | null; startedAt: string }[];
   }
 
   const settled = (status: string) => (body: ConversionBody) =>
@@ -133,9 +133,10 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
 
     const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
     expect(sent.callbackSent).toBe('Yes');
-    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode])).toEqual([
-      [1, 'automatic', 404],
-      [2, 'manual', 200],
+    // Who resent is recorded on the manual attempt: the caller's key, by its non-secret fingerprint.
+    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode, a.requestedBy])).toEqual([
+      [1, 'automatic', 404, null],
+      [2, 'manual', 200, expect.stringMatching(/^admin key:[0-9a-f]{8}$/)],
     ]);
     expect(receiver.requests).toHaveLength(2);
   });
@@ -152,11 +153,11 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
 
     await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).send({ requestedBy: 'ops' }).expect(202);
     const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
-    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode])).toEqual([
-      [1, 'automatic', 500],
-      [2, 'automatic', 500],
-      [3, 'automatic', 500],
-      [4, 'manual', 200],
+    expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode, a.requestedBy])).toEqual([
+      [1, 'automatic', 500, null],
+      [2, 'automatic', 500, null],
+      [3, 'automatic', 500, null],
+      [4, 'manual', 200, expect.stringMatching(/^ops \(admin key:[0-9a-f]{8}\)$/)],
     ]);
   });
 

@@ -16,6 +16,8 @@ export interface AttemptOptions {
   runId?: string;
   activityId?: string;
   trigger?: 'automatic' | 'manual';
+  /** Who asked for a manual cycle (the workflow passes the resend's requester). */
+  requestedBy?: string;
   http?: HttpSender;
   /** Configuration overrides (environment variable names). */
   env?: Record<string, string>;
@@ -50,7 +52,12 @@ export async function runDeliveryAttempt(pool: pg.Pool, conversionId: string, op
     logger: silentLogger,
     ...(options.http ? { http: options.http } : {}),
   });
-  const input = { conversionId, trigger: options.trigger ?? 'automatic', retry: options.retry ?? DEFAULT_RETRY };
+  const input = {
+    conversionId,
+    trigger: options.trigger ?? 'automatic',
+    requestedBy: options.requestedBy ?? null,
+    retry: options.retry ?? DEFAULT_RETRY,
+  };
   try {
     return { log: await env.run(deliverCallback, input), heartbeats };
   } catch (failure) {

@@ -16,3 +16,6 @@ CREATE INDEX delivery_outbox_due_idx ON delivery_outbox (next_attempt_at, enqueu
 -- Conversions recorded before the outbox whose workflow was never started.
 INSERT INTO delivery_outbox (conversion_id, publisher_id, enqueued_at, next_attempt_at)
 SELECT id, publisher_id, created_at, now() FROM conversions WHERE workflow_started_at IS NULL;
+
+-- Who asked for a manual attempt (the caller of the resend); NULL for automatic attempts.
+ALTER TABLE callback_attempts ADD COLUMN requested_by text;
