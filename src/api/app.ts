@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { otherMethods } from './allowed-methods';
 import { requireApiKey } from './auth';
+import { consoleRoutes } from './console/routes';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
@@ -21,6 +22,9 @@ export function createApp(deps: ApiDeps): Express {
     .route('/healthz')
     .get(healthCheck(deps))
     .all(otherMethods);
+
+  // The console's page and assets need no key: the page signs in with one (POST /v1/session).
+  app.use(consoleRoutes());
 
   // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.
   app.use(
