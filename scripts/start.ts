@@ -57,12 +57,13 @@ function banner(lines: BannerLines): string {
   return [
     '',
     'conversion-callbacks is running',
+    `  Console    ${lines.api}/console   (open it in a browser; sign in with ${lines.generatedKey ? 'the API key below' : 'a key of API_KEYS'})`,
     `  API        ${lines.api}   (health: ${lines.api}/healthz)`,
     `  Temporal   ${lines.temporal}`,
     ...(lines.temporalUi ? [`  Web UI     ${lines.temporalUi}   (find a delivery with: ConversionId = "<conversion id>")`] : []),
     `  Postgres   ${lines.postgres}`,
     ...(lines.generatedKey
-      ? ['', `  API key (generated for this run, shown once; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
+      ? ['', `  API key (generated for this run, shown once; sign in to the console with it; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
       : []),
     '',
     '  Try:',
