@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { NativeConnection } from '@temporalio/worker';
+import type { ApiKey } from '../src/api/api-keys';
 import { startApiService } from '../src/api/service';
 import { onShutdownSignal } from '../src/api/shutdown';
 import { loadConfig, type Config } from '../src/config';
@@ -35,12 +36,12 @@ class Stack {
   }
 }
 
-/** API keys from API_KEYS; outside production a fresh one is generated when none is set. */
-function apiKeys(config: Config): { keys: string[]; generated?: string } {
+/** API keys from API_KEYS; outside production a fresh admin key is generated when none is set. */
+function apiKeys(config: Config): { keys: ApiKey[]; generated?: string } {
   if (config.API_KEYS.length > 0) return { keys: config.API_KEYS };
   if (config.NODE_ENV === 'production') throw new Error('API_KEYS is not set: the service refuses to start without keys in production');
   const generated = randomBytes(24).toString('base64url');
-  return { keys: [generated], generated };
+  return { keys: [{ key: generated, role: 'admin' }], generated };
 }
 
 interface BannerLines {
@@ -50,7 +51,6 @@ interface BannerLines {
   temporalUi?: string;
   postgres: string;
   generatedKey?: string;
-  key: string;
 }
 
 function banner(lines: BannerLines): string {
@@ -67,7 +67,7 @@ function banner(lines: BannerLines): string {
       : []),
     '',
     '  Try:',
-    `    curl -H 'Authorization: Bearer ${lines.generatedKey ? lines.key : '<your API key>'}' ${lines.api}/v1/callbacks`,
+    `    curl -H 'Authorization: Bearer ${lines.generatedKey ?? '<your API key>'}' ${lines.api}/v1/callbacks`,
     '',
     'Ctrl-C stops everything.',
     '',
@@ -198,7 +198,8 @@ async function main(): Promise<void> {
     await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
-      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
+      // The console links each conversion to the dev server's Web UI, unless TEMPORAL_UI_URL names another.
+      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi }, logger }),
       listenHint(config),
     );
     stack.push('API', () => api.stop());
@@ -210,7 +211,6 @@ async function main(): Promise<void> {
         temporalUi,
         postgres: config.DATABASE_URL ? describeDatabase(databaseUrl) : `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT} (embedded, data in ${config.EMBEDDED_POSTGRES_DIR})`,
         generatedKey: generated,
-        key: keys[0],
       }),
     );
   } catch (err) {

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseApiKeys } from './api/api-keys';
 
 /** Parses a duration such as "2m", "90s", "30d", "1500ms" or a bare number of milliseconds. */
 export function parseDurationMs(text: string): number {
@@ -31,6 +33,21 @@ const statusCodeList = z.string().transform((text, ctx) => {
   return codes;
 });
 
+const ipList = z.string().transform((text, ctx) => {
+  const ips = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = ips.findIndex((ip) => isIP(ip) === 0);
+  if (bad >= 0) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `entry ${bad + 1} is not an IPv4 or IPv6 address (a comma-separated list of IPs)` });
+    return z.NEVER;
+  }
+  return ips;
+});
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((text) => /^https?:$/.test(new URL(text).protocol), 'must be an http(s) URL');
+
 /** Every setting of the service, read once from the environment. Names are documented in README.md. */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -49,10 +66,22 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('conversion-callbacks'),
+  /** Entries `key` or `key=role`; see api-keys.ts. */
   API_KEYS: z
     .string()
     .optional()
-    .transform((text) => (text ? text.split(',').map((k) => k.trim()).filter(Boolean) : [])),
+    .transform((text, ctx) => {
+      try {
+        return parseApiKeys(text ?? '');
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** The Temporal Web UI, linked from the console for admin and operator keys; `npm start` sets it to its dev server's. */
+  TEMPORAL_UI_URL: httpUrl.optional(),
+  /** The addresses callbacks leave from, shown to publishers so they can allow them in their firewall. */
+  OUTBOUND_IPS: ipList.default(''),
   RETRY_INITIAL_INTERVAL: durationOfAtLeast(1, 'Temporal reads 0 as its own 1 s default').default('2m'),
   RETRY_BACKOFF_COEFFICIENT: z.coerce.number().min(1).default(2),
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import { otherMethods } from './allowed-methods';
-import { requireApiKey } from './auth';
+import { KeyRing } from './api-keys';
+import { authenticate } from './auth';
 import { consoleRoutes } from './console/routes';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -9,6 +10,8 @@ import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { publisherRoutes } from './routes/publishers';
+import { sessionRoutes } from './routes/session';
+import { Sessions } from './sessions';
 
 /** Request bodies are small JSON objects: a conversion with at most 4 KB of extras, or a publisher. */
 const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
@@ -26,11 +29,17 @@ export function createApp(deps: ApiDeps): Express {
   // The console's page and assets need no key: the page signs in with one (POST /v1/session).
   app.use(consoleRoutes());
 
+  const keys = new KeyRing(deps.config.API_KEYS);
+  const sessions = new Sessions(deps.pool, keys);
+  const authenticated = authenticate(keys, sessions);
+  const body = jsonBody(BODY_LIMITS);
+
+  app.use('/v1', sessionRoutes(deps, { keys, sessions, authenticated, body }));
   // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.
   app.use(
     '/v1',
-    requireApiKey(deps.config.API_KEYS),
-    jsonBody(BODY_LIMITS),
+    authenticated,
+    body,
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),

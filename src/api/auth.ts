@@ -1,37 +1,74 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { KeyRing, KnownKey } from './api-keys';
 import { ApiError } from './errors';
+import type { Principal } from './permissions';
+import { clearSessionCookie, sessionIdOf, type Session, type Sessions } from './sessions';
 
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+/** Methods that change nothing: a cookie-authenticated request with any other needs the session's CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const CSRF_HEADER = 'X-CSRF-Token';
+
+/** The principal a key (or a session opened with it) acts as; its caller label names the role and the fingerprint. */
+export function principalFor(key: Pick<KnownKey, 'role' | 'publisherId' | 'fingerprint'>): Principal {
+  const role = key.role === 'publisher' ? `publisher:${String(key.publisherId)}` : key.role;
+  return { role: key.role, ...(key.publisherId === undefined ? {} : { publisherId: key.publisherId }), caller: `${role} ${key.fingerprint}` };
 }
 
-/** A short, non-secret name for a key (for logs and "requested by"); the key itself is never logged. */
-export function keyFingerprint(key: string): string {
-  return `key:${digest(key).toString('hex').slice(0, 8)}`;
+function unauthorized(res: Response): ApiError {
+  res.setHeader('WWW-Authenticate', 'Bearer');
+  return new ApiError(401, 'unauthorized', 'Authorization: Bearer <API key> or a session cookie (POST /v1/session) is missing or not valid');
+}
+
+function sameToken(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }
 
 /**
- * Requires `Authorization: Bearer <key>` with one of `keys`. Keys are compared as SHA-256 digests with
- * timingSafeEqual, so neither the content nor the length of a key leaks through response times. With no keys
- * configured every request is refused. Sets `res.locals.caller` to the key's fingerprint.
+ * Authenticates a request by `Authorization: Bearer <key>` or, without that header, by the session cookie, and sets
+ * `res.locals.principal` (and `res.locals.session` for a cookie). A request with an Authorization header is judged
+ * by it alone. Cookie requests that change state must carry the session's CSRF token in X-CSRF-Token (the browser
+ * sends the cookie by itself; a Bearer key is never ambient, so it needs none). With no keys configured every request
+ * is refused.
  */
-export function requireApiKey(keys: readonly string[]): RequestHandler {
-  const known = keys.map((key) => ({ digest: digest(key), fingerprint: keyFingerprint(key) }));
-  return (req, res, next) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    const presented = match ? digest(match[1]) : undefined;
-    // Compare against every key (no early exit) so timing does not reveal which one matched.
-    let caller: string | undefined;
-    for (const key of known) {
-      if (presented && timingSafeEqual(presented, key.digest)) caller = key.fingerprint;
-    }
-    if (!caller) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      next(new ApiError(401, 'unauthorized', 'Authorization: Bearer <API key> is missing or the key is not valid'));
+export function authenticate(keys: KeyRing, sessions: Sessions): RequestHandler {
+  return async (req, res, next) => {
+    const authorization = req.get('authorization');
+    if (authorization !== undefined) {
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+      const key = presented === undefined ? undefined : keys.match(presented);
+      if (!key) throw unauthorized(res);
+      res.locals.principal = principalFor(key);
+      next();
       return;
     }
-    res.locals.caller = caller;
+    const sessionId = sessionIdOf(req);
+    const session = sessionId === undefined ? undefined : await sessions.resolve(sessionId);
+    if (!session) {
+      // A stale cookie is cleared, so the browser stops sending it.
+      if (sessionId !== undefined) clearSessionCookie(req, res);
+      throw unauthorized(res);
+    }
+    if (!SAFE_METHODS.has(req.method) && !sameToken(req.get(CSRF_HEADER), session.csrfToken)) {
+      throw new ApiError(403, 'csrf_token_invalid', `${req.method} with the session cookie needs the session's csrfToken in ${CSRF_HEADER}`);
+    }
+    res.locals.principal = principalFor({ ...session, fingerprint: session.keyFingerprint });
+    res.locals.session = session;
     next();
   };
+}
+
+/** The principal `authenticate` set; a route outside it is a programming error. */
+export function principalOf(res: Response): Principal {
+  const principal = res.locals.principal as Principal | undefined;
+  if (!principal) throw new Error('principalOf: the route is not behind authenticate()');
+  return principal;
+}
+
+/** The session of a cookie-authenticated request; undefined with a Bearer key. */
+export function sessionOf(res: Response): Session | undefined {
+  return res.locals.session as Session | undefined;
 }

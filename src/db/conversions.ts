@@ -157,17 +157,18 @@ export interface ConversionCandidate extends ConversionRef {
   createdAt: Date;
 }
 
-/** Conversions matching every given identifier, at most `limit`, oldest first. */
+/** Conversions matching every given identifier (and of `publisherId`, when given), at most `limit`, oldest first. */
 export async function findConversionsByIdentifiers(
   db: pg.Pool,
-  ids: { conversionId?: string; eventId?: string; clickId?: string },
+  ids: { conversionId?: string; eventId?: string; clickId?: string; publisherId?: string },
   limit: number,
 ): Promise<ConversionCandidate[]> {
   const { rows } = await db.query<{ id: string; publisher_id: string; click_id: string; event_id: string; created_at: Date }>(
     `SELECT id, publisher_id, click_id, event_id, created_at FROM conversions
      WHERE ($1::text IS NULL OR id = $1) AND ($2::text IS NULL OR event_id = $2) AND ($3::text IS NULL OR click_id = $3)
-     ORDER BY created_at, id LIMIT $4`,
-    [ids.conversionId ?? null, ids.eventId ?? null, ids.clickId ?? null, limit],
+       AND ($4::text IS NULL OR publisher_id = $4)
+     ORDER BY created_at, id LIMIT $5`,
+    [ids.conversionId ?? null, ids.eventId ?? null, ids.clickId ?? null, ids.publisherId ?? null, limit],
   );
   return rows.map((r) => ({ conversionId: r.id, publisherId: r.publisher_id, clickId: r.click_id, eventId: r.event_id, createdAt: r.created_at }));
 }

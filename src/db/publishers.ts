@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PageRequest } from './reports';
 
 export interface PublisherInput {
   id: string;
@@ -39,7 +40,7 @@ interface PublisherRow {
 const VIEW_COLUMNS = `id, callback_url, method, timeout_ms, secret_header_name, signing_secret IS NOT NULL AS signing_secret_set,
   created_at, updated_at`;
 
-function toView(row: PublisherRow): PublisherView {
+export function toPublisherView(row: PublisherRow): PublisherView {
   return {
     publisherId: row.id,
     callbackUrl: row.callback_url,
@@ -81,10 +82,28 @@ export async function upsertPublisher(db: pg.Pool, input: PublisherInput): Promi
     ],
   );
   const row = rows[0];
-  return { created: row.inserted, publisher: toView(row) };
+  return { created: row.inserted, publisher: toPublisherView(row) };
 }
 
 export async function findPublisher(db: pg.Pool, id: string): Promise<PublisherView | undefined> {
   const { rows } = await db.query<PublisherRow>(`SELECT ${VIEW_COLUMNS}, false AS inserted FROM publishers WHERE id = $1`, [id]);
-  return rows[0] && toView(rows[0]);
+  return rows[0] && toPublisherView(rows[0]);
+}
+
+export interface PublisherListRow extends PublisherRow {
+  /** The keyset pagination key: created_at in microseconds since the epoch, as digits. */
+  page_created_at: string;
+}
+
+/** Publishers newest first, keyset-paginated like the reports (`limit + 1` rows); only `publisherId`'s when given. */
+export async function listPublishers(db: pg.Pool, filters: { publisherId?: string }, page: PageRequest): Promise<PublisherListRow[]> {
+  const { rows } = await db.query<PublisherListRow>(
+    `SELECT ${VIEW_COLUMNS}, false AS inserted, (extract(epoch FROM created_at) * 1000000)::bigint::text AS page_created_at
+     FROM publishers
+     WHERE ($1::text IS NULL OR id = $1)
+       AND ($2::bigint IS NULL OR (created_at, id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::text))
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [filters.publisherId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit + 1],
+  );
+  return rows;
 }

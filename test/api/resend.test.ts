@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { keyFingerprint } from '../../src/api/auth';
+import { keyFingerprint } from '../../src/api/api-keys';
 import { AUTH, TEST_API_KEY, conversionBody, publisherBody, useTestApi } from '../support/api';
 
 describe('resend', () => {
@@ -21,22 +21,22 @@ describe('resend', () => {
   });
 
   describe('POST /v1/conversions/:conversionId/resend', () => {
-    it('signals the workflow and answers 202 with its id; the caller is the key fingerprint', async () => {
+    it('signals the workflow and answers 202 with its id; the caller is the key\'s role and fingerprint', async () => {
       const res = await request(api.app).post(`/v1/conversions/${String(single.conversionId)}/resend`).set(AUTH).expect(202);
       expect(res.body).toEqual({ conversionId: single.conversionId, workflowId: `conversion-callback/${String(single.conversionId)}` });
       expect(scheduler.resends).toEqual([
-        { conversion: { conversionId: single.conversionId, publisherId: 'pub-r' }, requestedBy: keyFingerprint(TEST_API_KEY) },
+        { conversion: { conversionId: single.conversionId, publisherId: 'pub-r' }, requestedBy: `admin ${keyFingerprint(TEST_API_KEY)}` },
       ]);
       expect(JSON.stringify(scheduler.resends)).not.toContain(TEST_API_KEY);
     });
 
-    it('records who asked when the body says so', async () => {
+    it('records who asked when the body says so, after the key that sent it', async () => {
       await request(api.app)
         .post(`/v1/conversions/${String(single.conversionId)}/resend`)
         .set(AUTH)
         .send({ requestedBy: 'alice@ops' })
         .expect(202);
-      expect(scheduler.resends[0].requestedBy).toBe('alice@ops');
+      expect(scheduler.resends[0].requestedBy).toBe(`alice@ops (admin ${keyFingerprint(TEST_API_KEY)})`);
     });
 
     it('answers 404 for an unknown conversion', async () => {
@@ -63,7 +63,7 @@ describe('resend', () => {
       const res = await request(api.app).post('/v1/callbacks/resend').set(AUTH).send(body).expect(202);
       expect(res.body).toEqual({ conversionId: single.conversionId, workflowId: `conversion-callback/${String(single.conversionId)}` });
       expect(scheduler.resends).toEqual([
-        { conversion: { conversionId: single.conversionId, publisherId: 'pub-r' }, requestedBy: keyFingerprint(TEST_API_KEY) },
+        { conversion: { conversionId: single.conversionId, publisherId: 'pub-r' }, requestedBy: `admin ${keyFingerprint(TEST_API_KEY)}` },
       ]);
     });
 

@@ -1,9 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { otherMethods } from '../allowed-methods';
+import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { externalId, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
+import { requesterOf, requirePermission, scopedPublisherFilter } from '../permissions';
 import { callbackReport } from '../use-cases/reports';
 import { resendByIdentifiers } from '../use-cases/resend';
 import { parseRequest } from '../validation';
@@ -30,16 +32,19 @@ export function callbackRoutes(deps: ApiDeps): Router {
   router
     .route('/callbacks')
     .get(async (req, res) => {
-      const { limit, cursor, ...filters } = parseRequest(callbackQuery, req.query, 'query');
-      res.json(await callbackReport(deps, filters, { limit, cursor }));
+      const { limit, cursor, publisherId, ...filters } = parseRequest(callbackQuery, req.query, 'query');
+      const scoped = { ...filters, publisherId: scopedPublisherFilter(principalOf(res), publisherId) };
+      res.json(await callbackReport(deps, scoped, { limit, cursor }));
     })
     .all(otherMethods);
 
   router
     .route('/callbacks/resend')
     .post(async (req, res) => {
+      const principal = principalOf(res);
+      requirePermission(principal, 'resend');
       const { requestedBy, ...ids } = parseRequest(resendByIdentifiersBody, req.body, 'body');
-      res.status(202).json(await resendByIdentifiers(deps, ids, requestedBy ?? String(res.locals.caller)));
+      res.status(202).json(await resendByIdentifiers(deps, ids, principal, requesterOf(principal, requestedBy)));
     })
     .all(otherMethods);
 

@@ -2,10 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { formatPayout } from '../../delivery/callback-request';
 import { otherMethods } from '../allowed-methods';
+import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { NO_NUL_MESSAGE, externalId, hasNul, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
 import { decodablePathParam } from '../path-params';
+import { requesterOf, requirePermission, scopedPublisherFilter } from '../permissions';
 import { recordConversion } from '../use-cases/record-conversion';
 import { conversionDetails, conversionReport } from '../use-cases/reports';
 import { resendConversion } from '../use-cases/resend';
@@ -70,14 +72,16 @@ export function conversionRoutes(deps: ApiDeps): Router {
   router
     .route('/conversions')
     .post(async (req, res) => {
+      requirePermission(principalOf(res), 'recordConversion');
       const input = parseRequest(conversionBody, req.body, 'body');
       const { created, conversion } = await recordConversion(deps, input);
       res.status(created ? 201 : 200).json(conversion);
     })
     .get(async (req, res) => {
-      const { limit, cursor, callbackSent, ...filters } = parseRequest(reportQuery, req.query, 'query');
+      const { limit, cursor, callbackSent, publisherId, ...filters } = parseRequest(reportQuery, req.query, 'query');
       const sent = callbackSent === undefined ? undefined : callbackSent === 'Yes';
-      res.json(await conversionReport(deps, { ...filters, callbackSent: sent }, { limit, cursor }));
+      const scoped = { ...filters, publisherId: scopedPublisherFilter(principalOf(res), publisherId), callbackSent: sent };
+      res.json(await conversionReport(deps, scoped, { limit, cursor }));
     })
     .all(otherMethods);
 
@@ -85,16 +89,18 @@ export function conversionRoutes(deps: ApiDeps): Router {
     .route('/conversions/:conversionId')
     .get(async (req, res) => {
       const { conversionId } = parseRequest(conversionParams, req.params, 'path');
-      res.json(await conversionDetails(deps, conversionId));
+      res.json(await conversionDetails(deps, conversionId, principalOf(res)));
     })
     .all(otherMethods);
 
   router
     .route('/conversions/:conversionId/resend')
     .post(async (req, res) => {
+      const principal = principalOf(res);
+      requirePermission(principal, 'resend');
       const { conversionId } = parseRequest(conversionParams, req.params, 'path');
       const { requestedBy } = parseRequest(resendBody, req.body ?? {}, 'body');
-      res.status(202).json(await resendConversion(deps, conversionId, requestedBy ?? String(res.locals.caller)));
+      res.status(202).json(await resendConversion(deps, conversionId, principal, requesterOf(principal, requestedBy)));
     })
     .all(otherMethods);
 

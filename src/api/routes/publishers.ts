@@ -3,10 +3,14 @@ import { z } from 'zod';
 import { CALLBACK_MACROS, renderCallbackUrl, unknownMacros, type MacroValues } from '../../delivery/macros';
 import { findPublisher, upsertPublisher } from '../../db/publishers';
 import { otherMethods } from '../allowed-methods';
+import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
 import { NO_NUL_MESSAGE, hasNul, resourceId } from '../ids';
+import { pageQuery } from '../pagination';
 import { decodablePathParam } from '../path-params';
+import { may, publisherScope, requirePermission, requireVisible } from '../permissions';
+import { publisherList } from '../use-cases/reports';
 import { parseRequest } from '../validation';
 
 /** A sample value for every macro: the template is checked as the URL it becomes. */
@@ -91,7 +95,10 @@ function publisherBody(maxTimeoutMs: number) {
     .strict();
 }
 
-export function publisherRoutes({ pool, config }: ApiDeps): Router {
+const listQuery = z.object(pageQuery).strict();
+
+export function publisherRoutes(deps: ApiDeps): Router {
+  const { pool, config } = deps;
   const router = Router();
   const bodySchema = publisherBody(config.CALLBACK_TIMEOUT);
   const paramsSchema = z.object({ publisherId: resourceId });
@@ -99,17 +106,33 @@ export function publisherRoutes({ pool, config }: ApiDeps): Router {
   router.use('/publishers', decodablePathParam('publisherId'));
 
   router
+    .route('/publishers')
+    .get(async (req, res) => {
+      const page = parseRequest(listQuery, req.query, 'query');
+      res.json(await publisherList(deps, { publisherId: publisherScope(principalOf(res)) }, page));
+    })
+    .all(otherMethods);
+
+  router
     .route('/publishers/:publisherId')
     .put(async (req, res) => {
+      const principal = principalOf(res);
+      requirePermission(principal, 'editPublisher');
       const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      requireVisible(principal, publisherId, `No publisher ${publisherId}`);
       const body = parseRequest(bodySchema, req.body, 'body');
+      // A publisher key edits its own endpoint; creating it is an admin's (the check and the write may race only
+      // with an admin creating the same publisher, which makes the edit legitimate anyway).
+      if (!may(principal, 'createPublisher') && !(await findPublisher(pool, publisherId))) requirePermission(principal, 'createPublisher');
       const { created, publisher } = await upsertPublisher(pool, { id: publisherId, ...body });
       res.status(created ? 201 : 200).json(publisher);
     })
     .get(async (req, res) => {
       const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const notFound = `No publisher ${publisherId}`;
+      requireVisible(principalOf(res), publisherId, notFound);
       const publisher = await findPublisher(pool, publisherId);
-      if (!publisher) throw new NotFoundError(`No publisher ${publisherId}`);
+      if (!publisher) throw new NotFoundError(notFound);
       res.json(publisher);
     })
     .all(otherMethods);

@@ -1,8 +1,10 @@
 import { toCallbackView, toConversionView, findConversion, type CallbackView, type ConversionView } from '../../db/conversions';
 import { listAttempts, listCallbacks, listConversions, type AttemptView, type CallbackFilters, type ConversionFilters } from '../../db/reports';
+import { listPublishers, toPublisherView, type PublisherView } from '../../db/publishers';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
 import { decodeCursor, toPage, type Page } from '../pagination';
+import { requireVisible, type Principal } from '../permissions';
 
 export interface PageParams {
   limit: number;
@@ -44,9 +46,20 @@ export async function callbackReport({ pool }: ApiDeps, filters: CallbackFilters
   }));
 }
 
-/** One conversion with its callback and every attempt, oldest first. */
-export async function conversionDetails({ pool }: ApiDeps, conversionId: string): Promise<ConversionView & { attempts: AttemptView[] }> {
+/** One conversion with its callback and every attempt, oldest first; 404 for a conversion the principal may not see. */
+export async function conversionDetails(
+  { pool }: ApiDeps,
+  conversionId: string,
+  principal: Principal,
+): Promise<ConversionView & { attempts: AttemptView[] }> {
+  const notFound = `No conversion ${conversionId}`;
   const conversion = await findConversion(pool, conversionId);
-  if (!conversion) throw new NotFoundError(`No conversion ${conversionId}`);
+  if (!conversion) throw new NotFoundError(notFound);
+  requireVisible(principal, conversion.publisherId, notFound);
   return { ...conversion, attempts: await listAttempts(pool, conversionId) };
+}
+
+/** The publishers, newest first; only `publisherId` when given. */
+export async function publisherList({ pool }: ApiDeps, filters: { publisherId?: string }, page: PageParams): Promise<Page<PublisherView>> {
+  return toPage(await listPublishers(pool, filters, pageRequest(page)), page.limit, toPublisherView);
 }

@@ -1,6 +1,7 @@
 import { findConversionsByIdentifiers, markWorkflowStarted, type ConversionCandidate } from '../../db/conversions';
 import type { ApiDeps } from '../deps';
 import { ConflictError, NotFoundError } from '../errors';
+import { publisherScope, type Principal } from '../permissions';
 
 export interface ResendAccepted {
   conversionId: string;
@@ -25,9 +26,12 @@ async function resend(deps: ApiDeps, conversion: ConversionCandidate, requestedB
   return { conversionId: conversion.conversionId, workflowId };
 }
 
-/** Resend from the conversion: POST /v1/conversions/:conversionId/resend. */
-export async function resendConversion(deps: ApiDeps, conversionId: string, requestedBy: string): Promise<ResendAccepted> {
-  const [conversion] = await findConversionsByIdentifiers(deps.pool, { conversionId }, 1);
+/**
+ * Resend from the conversion: POST /v1/conversions/:conversionId/resend. A publisher key finds its own
+ * conversions only: another publisher's is a 404, as if it did not exist.
+ */
+export async function resendConversion(deps: ApiDeps, conversionId: string, principal: Principal, requestedBy: string): Promise<ResendAccepted> {
+  const [conversion] = await findConversionsByIdentifiers(deps.pool, { conversionId, publisherId: publisherScope(principal) }, 1);
   if (!conversion) throw new NotFoundError(`No conversion ${conversionId}`);
   return resend(deps, conversion, requestedBy);
 }
@@ -38,9 +42,17 @@ export interface ResendIdentifiers {
   clickId?: string;
 }
 
-/** Resend by identifiers: they must match exactly one conversion (404 for none, 409 listing several). */
-export async function resendByIdentifiers(deps: ApiDeps, ids: ResendIdentifiers, requestedBy: string): Promise<ResendAccepted> {
-  const matches = await findConversionsByIdentifiers(deps.pool, ids, MAX_CANDIDATES + 1);
+/**
+ * Resend by identifiers: they must match exactly one conversion (404 for none, 409 listing several). Only the
+ * principal's visible conversions match, so a publisher key never learns of another publisher's.
+ */
+export async function resendByIdentifiers(
+  deps: ApiDeps,
+  ids: ResendIdentifiers,
+  principal: Principal,
+  requestedBy: string,
+): Promise<ResendAccepted> {
+  const matches = await findConversionsByIdentifiers(deps.pool, { ...ids, publisherId: publisherScope(principal) }, MAX_CANDIDATES + 1);
   const described = Object.entries(ids)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${String(value)}`)
