@@ -12,6 +12,7 @@ import { loadConfig, type Config } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { API_POOL, createPool, WORKER_POOL } from '../src/db/pool';
+import { createHttpSender } from '../src/delivery/http-sender';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -197,7 +198,13 @@ async function main(): Promise<void> {
     await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
-      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys }, logger }),
+      startApiService({
+        pool: apiPool,
+        scheduler,
+        http: createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+        config: { ...config, API_KEYS: keys },
+        logger,
+      }),
       listenHint(config),
     );
     stack.push('API', () => api.stop());

@@ -7,6 +7,7 @@ import { healthCheck } from './health';
 import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
+import { overviewRoutes } from './routes/overview';
 import { publisherRoutes } from './routes/publishers';
 
 /** Request bodies are small JSON objects: a conversion with at most 4 KB of extras, or a publisher. */
@@ -30,6 +31,7 @@ export function createApp(deps: ApiDeps): Express {
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),
+    overviewRoutes(deps),
   );
 
   app.use(notFoundHandler);

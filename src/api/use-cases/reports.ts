@@ -1,4 +1,7 @@
 import { toCallbackView, toConversionView, findConversion, type CallbackView, type ConversionView } from '../../db/conversions';
+import { findPublisherEndpoint } from '../../db/publishers';
+import { buildCallbackRequest } from '../../delivery/callback-request';
+import { shownRequest, type ShownRequest } from '../../delivery/shown-request';
 import { listAttempts, listCallbacks, listConversions, type AttemptView, type CallbackFilters, type ConversionFilters } from '../../db/reports';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
@@ -44,9 +47,21 @@ export async function callbackReport({ pool }: ApiDeps, filters: CallbackFilters
   }));
 }
 
-/** One conversion with its callback and every attempt, oldest first. */
-export async function conversionDetails({ pool }: ApiDeps, conversionId: string): Promise<ConversionView & { attempts: AttemptView[] }> {
+export interface ConversionDetails extends ConversionView {
+  /** The callback request as it is sent now (the publisher's current endpoint), its secrets masked. */
+  request: ShownRequest;
+  attempts: AttemptView[];
+}
+
+/** One conversion with its callback, its request and every attempt, oldest first. */
+export async function conversionDetails({ pool, config }: ApiDeps, conversionId: string): Promise<ConversionDetails> {
   const conversion = await findConversion(pool, conversionId);
   if (!conversion) throw new NotFoundError(`No conversion ${conversionId}`);
-  return { ...conversion, attempts: await listAttempts(pool, conversionId) };
+  const [endpoint, attempts] = await Promise.all([findPublisherEndpoint(pool, conversion.publisherId), listAttempts(pool, conversionId)]);
+  // A conversion references its publisher (a foreign key): the endpoint exists.
+  const request = buildCallbackRequest(endpoint!, { ...conversion, id: conversion.conversionId }, {
+    nowMs: Date.now(),
+    timeoutCeilingMs: config.CALLBACK_TIMEOUT,
+  });
+  return { ...conversion, request: shownRequest(request), attempts };
 }
