@@ -59,6 +59,7 @@ export async function callbackRow(pool: pg.Pool, conversionId: string): Promise<
 
 export interface AttemptRowFixture extends AttemptRow {
   attempt_key: string;
+  cause: string | null;
 }
 
 export async function attemptRows(pool: pg.Pool, conversionId: string): Promise<AttemptRowFixture[]> {
