@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { API_POOL, createPool, WORKER_POOL } from '../src/db/pool';
+import { createHttpSender } from '../src/delivery/http-sender';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -199,7 +200,13 @@ async function main(): Promise<void> {
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
       // The console links each conversion to the dev server's Web UI, unless TEMPORAL_UI_URL names another.
-      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi }, logger }),
+      startApiService({
+        pool: apiPool,
+        scheduler,
+        http: createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+        config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi },
+        logger,
+      }),
       listenHint(config),
     );
     stack.push('API', () => api.stop());

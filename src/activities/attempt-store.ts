@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction';
+import type { FailureCauseCode } from '../delivery/failure-cause';
 import type { SendOutcome } from '../delivery/http-sender';
 import type { AttemptRow, Trigger } from './attempt-log';
 
@@ -54,6 +55,8 @@ export async function beginAttempt(
 export interface AttemptResult {
   succeeded: boolean;
   error: string | null;
+  /** Why the attempt failed; null when it succeeded. */
+  cause: FailureCauseCode | null;
   /** Set when another attempt follows: the callback is `retrying` until then. */
   nextRetryDelayMs: number | null;
 }
@@ -77,7 +80,7 @@ export async function finishAttempt(
     const updated = await client.query<AttemptRow>(
       `UPDATE callback_attempts
           SET outcome = $2, duration_ms = $3, status_code = $4, error_class = $5, error_message = $6,
-              response_snippet = $7, next_retry_at = now() + $8::bigint * interval '1 millisecond'
+              response_snippet = $7, next_retry_at = now() + $8::bigint * interval '1 millisecond', cause = $9
         WHERE attempt_key = $1
       RETURNING ${ATTEMPT_COLUMNS}`,
       [
@@ -89,6 +92,7 @@ export async function finishAttempt(
         result.error,
         outcome.kind === 'response' ? outcome.bodySnippet : null,
         result.nextRetryDelayMs,
+        result.cause,
       ],
     );
     const row = updated.rows[0];

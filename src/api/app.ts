@@ -9,6 +9,7 @@ import { healthCheck } from './health';
 import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
+import { overviewRoutes } from './routes/overview';
 import { publisherRoutes } from './routes/publishers';
 import { sessionRoutes } from './routes/session';
 import { Sessions } from './sessions';
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps): Express {
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),
+    overviewRoutes(deps),
   );
 
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
+import { createHttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
 import { useTestDatabase, type TestDatabase } from './postgres';
@@ -16,7 +17,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig()): Express {
-  return createApp({ pool: db.pool, scheduler, config, logger: silentLogger });
+  const http = createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  return createApp({ pool: db.pool, scheduler, http, config, logger: silentLogger });
 }
 
 export interface TestApi {
