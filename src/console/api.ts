@@ -36,8 +36,8 @@ export class Api {
   /** Called when the API no longer accepts the session (it expired or was signed out elsewhere). */
   onSessionLost: () => void = () => undefined;
 
-  setCsrfToken(token: string | undefined): void {
-    this.csrfToken = token;
+  setCsrfToken(token: string | null | undefined): void {
+    this.csrfToken = token ?? undefined;
   }
 
   get<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T> {

@@ -3,7 +3,7 @@ import { can, type PageContext } from './context';
 import { h, on, type Child } from './dom';
 import { statusLabel } from './format';
 import { go, link } from './router';
-import type { Cause, PublisherList } from './types';
+import type { Cause, Page, PublisherView } from './types';
 
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge status-${status}` }, statusLabel(status));
@@ -87,9 +87,9 @@ export function publisherInput(context: PageContext, value: string | null): HTML
   if (!can.choosePublisher(context.session)) return null;
   const listId = 'publisher-ids';
   const list = h('datalist', { id: listId });
-  context.api.get<PublisherList>('/v1/publishers', { limit: '200' }).then(
+  context.api.get<Page<PublisherView>>('/v1/publishers', { limit: '200' }).then(
     (page) => {
-      for (const publisher of page.items) list.appendChild(h('option', { value: publisher.publisherId }));
+      for (const publisher of page.data) list.appendChild(h('option', { value: publisher.publisherId }));
     },
     // Suggestions only: the filter works without them.
     () => undefined,

@@ -36,9 +36,17 @@ export function on<E extends HTMLElement, K extends keyof HTMLElementEventMap>(e
   return element;
 }
 
-/** A label with its input, select or textarea. */
+let hints = 0;
+
+/** A label with its input, select or textarea; a hint is outside the label (not part of the control's name) and describes it. */
 export function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control, hint && h('small', { class: 'hint' }, hint));
+  let hintElement: HTMLElement | null = null;
+  if (hint) {
+    hints += 1;
+    hintElement = h('small', { class: 'hint', id: `hint-${hints}` }, hint);
+    control.setAttribute('aria-describedby', hintElement.id);
+  }
+  return h('div', { class: 'field' }, h('label', {}, h('span', { class: 'field-label' }, label), control), hintElement);
 }
 
 /** A definition list of term → value pairs (null pairs are left out). */

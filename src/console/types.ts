@@ -1,12 +1,13 @@
 /** The JSON the console reads from the API (times are ISO 8601 strings on the wire). */
 
 export interface Session {
-  role: string;
+  role: 'admin' | 'operator' | 'viewer' | 'publisher';
   /** Set for a `publisher:<id>` key: everything the console shows is that publisher's. */
   publisherId: string | null;
   /** Who acts, e.g. "operator key:1a2b3c4d"; what a resend records. */
   caller: string;
-  csrfToken: string;
+  /** Null only when the API was called with a bearer key instead of the session cookie. */
+  csrfToken: string | null;
   /** The Temporal Web UI, for admin and operator keys only. */
   temporalUiUrl: string | null;
   temporalNamespace: string;
@@ -105,11 +106,6 @@ export interface PublisherView {
   successRule?: SuccessRule | null;
   createdAt: string;
   updatedAt: string;
-}
-
-export interface PublisherList {
-  items: PublisherView[];
-  nextCursor: string | null;
 }
 
 export interface TestCallbackResult {

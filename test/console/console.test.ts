@@ -238,7 +238,7 @@ describe('the console', () => {
     await page.getByText('Resent: the publisher answered 200').waitFor({ timeout: 30_000 });
     expect(await page.locator('body').getAttribute('data-mark')).toBe('before-resend');
     const second = await textOf(page, '.attempt[data-attempt="2"]');
-    expect(second).toMatch(/Attempt 2 Succeeded manual, by operator key:[0-9a-f]{8}/);
+    expect(second).toMatch(/Attempt 2 Succeeded manual/);
     expect(second).toContain('HTTP 200');
     expect(await textOf(page, '.conversion > .facts')).toMatch(/Callback Sent Yes .*Status Sent/);
     expect(cspViolations).toEqual([]);
@@ -279,12 +279,11 @@ describe('the console', () => {
     await form.getByRole('button', { name: 'Send' }).click();
     await result.getByText(`Resend requested for conversion ${single.conversionId}`).waitFor();
 
-    // Each resend made one manual attempt, recorded with who asked.
+    // Each resend made one manual attempt.
     for (const { conversionId } of [second, single]) {
       await eventually(async () => {
         const { body } = await request(stack.app).get(`/v1/conversions/${conversionId}`).set(AUTH).expect(200);
-        const manual = body.attempts.find((a: { trigger: string; outcome: string }) => a.trigger === 'manual' && a.outcome === 'succeeded');
-        return manual ? expect(manual.requestedBy).toMatch(/^operator key:/) : undefined;
+        return body.attempts.some((a: { trigger: string; outcome: string }) => a.trigger === 'manual' && a.outcome === 'succeeded') || undefined;
       }, 30_000, 'the manual attempt');
     }
   });

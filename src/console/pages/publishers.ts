@@ -5,7 +5,7 @@ import { can, type PageContext } from '../context';
 import { facts, field, formChecked, formValue, h, on, show } from '../dom';
 import { duration, time } from '../format';
 import { go, link } from '../router';
-import type { PublisherList, PublisherView, SuccessRule, TestCallbackResult } from '../types';
+import type { Page, PublisherView, SuccessRule, TestCallbackResult } from '../types';
 import { requestSection } from './conversion';
 
 function describeRule(rule: SuccessRule | null | undefined): string {
@@ -40,7 +40,7 @@ export async function publisherList(context: PageContext): Promise<void> {
   }
   show(main, h('h1', {}, 'Publishers'), addForm, results);
   try {
-    const page = await api.get<PublisherList>('/v1/publishers', { cursor: route.query.get('cursor') ?? undefined, limit: '50' });
+    const page = await api.get<Page<PublisherView>>('/v1/publishers', { cursor: route.query.get('cursor') ?? undefined, limit: '50' });
     show(
       results,
       table<PublisherView>(
@@ -53,7 +53,7 @@ export async function publisherList(context: PageContext): Promise<void> {
           { title: 'Success rule', cell: (row) => describeRule(row.successRule) },
           { title: 'Updated', cell: (row) => time(row.updatedAt), className: 'nowrap' },
         ],
-        page.items,
+        page.data,
         (row) => link(['publishers', row.publisherId]),
         'No publisher yet.',
       ),
