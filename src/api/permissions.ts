@@ -21,7 +21,7 @@ export type Action =
   | 'nameRequester'
   | 'openTemporalUi';
 
-/** What each role may do; a publisher key's actions apply to its own publisher only (see ownPublisherOnly). */
+/** What each role may do; a publisher key's actions apply to its own publisher only (see publisherScope, requireVisible). */
 const ALLOWED: Record<Role, readonly Action[]> = {
   admin: ['recordConversion', 'createPublisher', 'editPublisher', 'resend', 'sendTestCallback', 'nameRequester', 'openTemporalUi'],
   operator: ['resend', 'sendTestCallback', 'nameRequester', 'openTemporalUi'],

@@ -117,6 +117,13 @@ describe('console sessions: POST/GET/DELETE /v1/session', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
+  it('ends the browser\'s previous session when it signs in again', async () => {
+    const first = await signIn(api.app, ADMIN_KEY);
+    const res = await request(api.app).post('/v1/session').set('Cookie', first.cookie).send({ apiKey: VIEWER_KEY }).expect(200);
+    expect(res.body.role).toBe('viewer');
+    await request(api.app).get('/v1/session').set('Cookie', first.cookie).expect(401);
+  });
+
   it('answers GET /v1/session 401 without a session, and clears a cookie it does not know', async () => {
     await request(api.app).get('/v1/session').expect(401);
     const res = await request(api.app).get('/v1/session').set('Cookie', `${SESSION_COOKIE}=made-up`).expect(401);

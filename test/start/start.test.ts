@@ -59,6 +59,7 @@ describe('npm start', () => {
       API_KEYS: '',
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
+      TEMPORAL_UI_URL: '',
       PORT: String(await freePort()),
       EMBEDDED_POSTGRES_PORT: String(await freePort()),
       EMBEDDED_TEMPORAL_PORT: String(await freePort()),
@@ -105,6 +106,9 @@ describe('npm start', () => {
     expect(listed.body.executions.map((e: { execution: { workflowId: string } }) => e.execution.workflowId)).toEqual([
       'conversion-callback/conv-restart',
     ]);
+    // The generated key is an admin's, and the console links to this dev server's Web UI.
+    const session = await request(first.api).get('/v1/session').set(auth).expect(200);
+    expect(session.body).toMatchObject({ role: 'admin', temporalUiUrl: first.webUi });
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).not.toMatch(/could not stop|shutdown failed/);
 

@@ -7,7 +7,7 @@ import { principalOf, principalFor, sessionOf } from '../auth';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { may, type Principal } from '../permissions';
-import { clearSessionCookie, setSessionCookie, type Sessions } from '../sessions';
+import { clearSessionCookie, sessionIdOf, setSessionCookie, type Sessions } from '../sessions';
 import { parseRequest } from '../validation';
 
 const signInBody = z.object({ apiKey: z.string().min(1).max(4096) }).strict();
@@ -57,6 +57,9 @@ export function sessionRoutes({ config }: ApiDeps, { keys, sessions, authenticat
       const { apiKey } = parseRequest(signInBody, req.body, 'body');
       const key = keys.match(apiKey);
       if (!key) throw new ApiError(401, 'unauthorized', 'The API key is not valid');
+      // Signing in again (another key, say) ends the session this browser had.
+      const previous = sessionIdOf(req);
+      if (previous !== undefined) await sessions.close(previous);
       const session = await sessions.open(key);
       setSessionCookie(req, res, session.id);
       res.json(sessionView(config, principalFor(key), session.csrfToken));
