@@ -154,8 +154,10 @@ describe('reports', () => {
           errorMessage: 'publisher answered HTTP 503',
           responseSnippet: 'busy',
           nextRetryAt: '2026-01-01T10:02:00.000Z',
+          // Recorded without a cause (as before causes were recorded): computed from the row when read.
+          cause: expect.objectContaining({ code: 'server_downtime' }),
         },
-        expect.objectContaining({ attemptNumber: 2, outcome: 'succeeded', statusCode: 200 }),
+        expect.objectContaining({ attemptNumber: 2, outcome: 'succeeded', statusCode: 200, cause: null }),
       ]);
     });
 
