@@ -72,7 +72,7 @@ function candidateList(candidates: Candidate[], more: boolean, resend: (conversi
   return h(
     'section',
     { class: 'candidates' },
-    notice('error', `These identifiers match ${candidates.length}${more ? '+' : ''} conversions. Pick one, or add the Conversion ID or the Click ID.`),
+    notice('info', `These identifiers match ${candidates.length}${more ? '+' : ''} conversions. Pick one, or add the Conversion ID or the Click ID.`),
     h(
       'ul',
       {},
