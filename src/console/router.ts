@@ -33,6 +33,8 @@ export function link(segments: string[], query: Record<string, string | undefine
   return `#/${segments.map(encodeURIComponent).join('/')}${search ? `?${search}` : ''}`;
 }
 
+/** Shows the page `href` names; the same page again is rendered afresh (e.g. a publisher just created). */
 export function go(href: string): void {
-  location.hash = href;
+  if (location.hash === href) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = href;
 }

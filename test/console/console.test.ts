@@ -286,15 +286,21 @@ describe('the console', () => {
     }
   });
 
-  it('gives a viewer key no Resend button and no Temporal link, and the API refuses its resend', async () => {
-    answerA = { status: 404, body: 'gone' };
-    const { conversionId } = await postConversion(PUB_A);
+  it('gives a viewer key no Resend button and no Temporal link, and the API refuses its resend; data is shown as text', async () => {
+    // Markup in what the platform and the publisher send is shown as it is, never interpreted.
+    const markup = '<img src=x onerror="document.body.dataset.hacked=1">';
+    answerA = { status: 404, body: `<b>${markup}</b>` };
+    const { conversionId } = await postConversion(PUB_A, { clickId: markup });
     await settledAs(conversionId, 'failed');
 
     const { page } = await signIn(KEYS.viewer);
     expect(await page.locator('nav.menu').getByRole('link', { name: 'Resend by IDs' }).count()).toBe(0);
     await page.goto(`${origin}/console#/conversions/${conversionId}`);
     await page.locator('.attempt[data-attempt="1"]').waitFor();
+    expect(await textOf(page, '.conversion > .facts')).toContain(`Click ID ${markup}`);
+    expect(await textOf(page, '.attempt .snippet')).toBe(`<b>${markup}</b>`);
+    expect(await page.locator('main img, main b').count()).toBe(0);
+    expect(await page.locator('body').getAttribute('data-hacked')).toBeNull();
     expect(await page.getByRole('button', { name: 'Resend' }).count()).toBe(0);
     expect(await page.locator('a[data-action="temporal"]').count()).toBe(0);
 
@@ -328,7 +334,7 @@ describe('the console', () => {
 
     // Publishers leads to its own endpoint; another publisher's is not found.
     await menu(page, 'Publishers');
-    await page.getByRole('heading', { name: `Publisher ${PUB_A}` }).waitFor();
+    await page.getByRole('heading', { name: `Publisher ${PUB_A}`, exact: true }).waitFor();
     expect(await page.getByRole('button', { name: 'Save endpoint' }).isEnabled()).toBe(true);
     await page.goto(`${origin}/console#/publishers/${PUB_B}`);
     await page.getByRole('alert').waitFor();
@@ -342,13 +348,25 @@ describe('the console', () => {
 
   it('edits an endpoint with a success rule, sends a test callback and shows the answer, and lists the IPs to allow', async () => {
     const { page } = await signIn(KEYS.admin);
+    const endpoint = page.getByRole('form', { name: 'Callback endpoint' });
+    // An admin adds a publisher from the list.
+    const added = `pub-new-${randomUUID().slice(0, 8)}`;
+    await menu(page, 'Publishers');
+    await page.getByLabel('New publisher ID').fill(added);
+    await page.getByRole('button', { name: 'Add publisher' }).click();
+    await page.getByRole('heading', { name: `New publisher ${added}`, exact: true }).waitFor();
+    await endpoint.getByLabel('Callback URL template').fill(`${receiverB.url}/new?click={click_id}`);
+    await endpoint.getByRole('button', { name: 'Create publisher' }).click();
+    await page.getByRole('heading', { name: `Publisher ${added}`, exact: true }).waitFor();
+    const { body: created } = await request(stack.app).get(`/v1/publishers/${added}`).set(AUTH).expect(200);
+    expect(created.callbackUrl).toBe(`${receiverB.url}/new?click={click_id}`);
+
     await menu(page, 'Publishers');
     await page.locator('table.report tbody tr').filter({ hasText: PUB_B }).click();
-    await page.getByRole('heading', { name: `Publisher ${PUB_B}` }).waitFor();
+    await page.getByRole('heading', { name: `Publisher ${PUB_B}`, exact: true }).waitFor();
     expect(await page.locator('.outbound-ips li').allInnerTexts()).toEqual(OUTBOUND_IPS);
 
     // Expect "1" while the endpoint answers "OK": a 2xx that breaks the rule is a final failure, malformed response.
-    const endpoint = page.getByRole('form', { name: 'Callback endpoint' });
     await endpoint.getByLabel('Rule').selectOption('equals');
     await endpoint.getByLabel('Expected body').fill('1');
     await endpoint.getByRole('button', { name: 'Save endpoint' }).click();

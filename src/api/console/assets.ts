@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build, stop } from 'esbuild';
+import { build } from 'esbuild';
 
 /**
  * The console's files, built once per process: the TypeScript of src/console bundled by esbuild, its stylesheet,
@@ -41,8 +41,7 @@ async function bundleApp(): Promise<Buffer> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  // esbuild keeps a helper process for later builds; there are none, and it must not outlive the service.
-  await stop();
+  // esbuild's helper process stays (tsx, under npm start, shares it); it is unref'd and ends with the service.
   return Buffer.from(result.outputFiles[0].contents);
 }
 
