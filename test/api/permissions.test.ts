@@ -181,6 +181,7 @@ describe('permissions and publisher scoping', () => {
         timeoutMs: 10_000,
         secretHeader: null,
         signingSecretSet: false,
+        successRule: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
