@@ -11,6 +11,8 @@ const AFTER_RESEND_MS = 1000;
 /** A resend's attempt is awaited this long on the page (it still happens, and shows, later). */
 const RESEND_WAIT_MS = 120_000;
 
+const progressOf = (details: ConversionDetails): string => JSON.stringify([details.callback, details.attempts]);
+
 const settled = (details: ConversionDetails): boolean =>
   (details.callback.status === 'sent' || details.callback.status === 'failed') && details.attempts.every((a) => a.outcome !== 'in_flight');
 
@@ -55,12 +57,16 @@ export async function conversionPage(context: PageContext): Promise<void> {
     try {
       while (!settled(details) || (details.attempts.length < awaitedAttempts && Date.now() < until)) {
         if (!(await pause(awaitedAttempts > details.attempts.length ? AFTER_RESEND_MS : FOLLOW_MS, signal))) return;
+        let next: ConversionDetails;
         try {
-          details = await api.get<ConversionDetails>(path);
+          next = await api.get<ConversionDetails>(path);
         } catch {
           continue; // a blip: the next poll may answer
         }
-        render(live, details);
+        // Redrawn only when the callback or its attempts changed (the request's timestamp changes at every read), so
+        // a reader's text selection survives the polls.
+        if (progressOf(next) !== progressOf(details)) render(live, next);
+        details = next;
         if (awaitedAttempts > 0 && details.attempts.length >= awaitedAttempts && settled(details)) {
           show(resendResult, resendOutcome(details.attempts[details.attempts.length - 1]));
           awaitedAttempts = 0;
