@@ -3,7 +3,7 @@ import { can, type PageContext } from './context';
 import { h, on, type Child } from './dom';
 import { statusLabel } from './format';
 import { go, link } from './router';
-import type { Cause, Page, PublisherView } from './types';
+import type { CallbackRequest, Cause, Page, PublisherView } from './types';
 
 export function statusBadge(status: string): HTMLElement {
   return h('span', { class: `badge status-${status}` }, statusLabel(status));
@@ -110,4 +110,24 @@ export function filterForm(context: PageContext, controls: HTMLElement[], read: 
     go(link(context.route.segments, read(form)));
   });
   return form;
+}
+
+/** A callback request as sent: method, URL with its macros filled, headers (secrets masked by the API), body. */
+export function requestSection(request: CallbackRequest, title = 'Callback request as sent'): HTMLElement {
+  const headers = Object.entries(request.headers);
+  return h(
+    'section',
+    { class: 'request' },
+    h('h2', {}, title),
+    h('p', { class: 'request-line' }, h('span', { class: 'method' }, request.method), ' ', h('code', { class: 'url' }, request.url)),
+    headers.length > 0
+      ? h(
+          'table',
+          { class: 'headers' },
+          h('caption', { class: 'visually-hidden' }, 'Headers'),
+          h('tbody', {}, ...headers.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, h('code', {}, value))))),
+        )
+      : null,
+    request.body ? h('pre', { class: 'body' }, request.body) : null,
+  );
 }

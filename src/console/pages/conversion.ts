@@ -1,9 +1,9 @@
-import { causeBox, errorNotice, notice, sentBadge, statusBadge } from '../components';
+import { causeBox, errorNotice, notice, requestSection, sentBadge, statusBadge } from '../components';
 import { can, pause, type PageContext } from '../context';
 import { facts, h, on, show } from '../dom';
 import { duration, time } from '../format';
 import { link } from '../router';
-import type { Attempt, CallbackRequest, ConversionDetails, ResendAccepted, Session } from '../types';
+import type { Attempt, ConversionDetails, ResendAccepted, Session } from '../types';
 
 /** While a callback is on its way, the page follows it; after a Resend it looks more often. */
 const FOLLOW_MS = 2000;
@@ -147,25 +147,6 @@ function render(live: HTMLElement, details: ConversionDetails): void {
     Object.keys(details.extras).length > 0 ? h('section', {}, h('h2', {}, 'Extras'), h('pre', {}, JSON.stringify(details.extras, null, 2))) : null,
     details.request ? requestSection(details.request) : null,
     h('section', {}, h('h2', {}, 'Attempts'), attemptTimeline(details.attempts)),
-  );
-}
-
-export function requestSection(request: CallbackRequest, title = 'Callback request as sent'): HTMLElement {
-  const headers = Object.entries(request.headers);
-  return h(
-    'section',
-    { class: 'request' },
-    h('h2', {}, title),
-    h('p', { class: 'request-line' }, h('span', { class: 'method' }, request.method), ' ', h('code', { class: 'url' }, request.url)),
-    headers.length > 0
-      ? h(
-          'table',
-          { class: 'headers' },
-          h('caption', { class: 'visually-hidden' }, 'Headers'),
-          h('tbody', {}, ...headers.map(([name, value]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', {}, h('code', {}, value))))),
-        )
-      : null,
-    request.body ? h('pre', { class: 'body' }, request.body) : null,
   );
 }
 
