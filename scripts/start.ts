@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { API_POOL, createPool, WORKER_POOL } from '../src/db/pool';
+import { createHttpSender } from '../src/delivery/http-sender';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -57,12 +58,13 @@ function banner(lines: BannerLines): string {
   return [
     '',
     'conversion-callbacks is running',
+    `  Console    ${lines.api}/console   (open it in a browser; sign in with ${lines.generatedKey ? 'the API key below' : 'a key of API_KEYS'})`,
     `  API        ${lines.api}   (health: ${lines.api}/healthz)`,
     `  Temporal   ${lines.temporal}`,
     ...(lines.temporalUi ? [`  Web UI     ${lines.temporalUi}   (find a delivery with: ConversionId = "<conversion id>")`] : []),
     `  Postgres   ${lines.postgres}`,
     ...(lines.generatedKey
-      ? ['', `  API key (generated for this run, shown once; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
+      ? ['', `  API key (generated for this run, shown once; sign in to the console with it; set API_KEYS to choose your own):`, `    ${lines.generatedKey}`]
       : []),
     '',
     '  Try:',
@@ -198,7 +200,13 @@ async function main(): Promise<void> {
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
       // The console links each conversion to the dev server's Web UI, unless TEMPORAL_UI_URL names another.
-      startApiService({ pool: apiPool, scheduler, config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi }, logger }),
+      startApiService({
+        pool: apiPool,
+        scheduler,
+        http: createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+        config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi },
+        logger,
+      }),
       listenHint(config),
     );
     stack.push('API', () => api.stop());

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { FailureCauseCode } from '../delivery/failure-cause';
 import type { SendOutcome } from '../delivery/http-sender';
 import type { AttemptRow, Trigger } from './attempt-log';
 
@@ -86,6 +87,8 @@ export async function beginAttempt(
 export interface AttemptResult {
   succeeded: boolean;
   error: string | null;
+  /** Why the attempt failed; null when it succeeded. */
+  cause: FailureCauseCode | null;
   /** Set when another attempt follows: the callback is `retrying` until then. */
   nextRetryDelayMs: number | null;
 }
@@ -101,7 +104,7 @@ const FINISH_SQL = `
   WITH attempt AS (
     UPDATE callback_attempts
        SET outcome = $2, duration_ms = $3, status_code = $4, error_class = $5, error_message = $6,
-           response_snippet = $7, next_retry_at = now() + $8::bigint * interval '1 millisecond'
+           response_snippet = $7, next_retry_at = now() + $8::bigint * interval '1 millisecond', cause = $12
      WHERE attempt_key = $1
     RETURNING ${ATTEMPT_COLUMNS}
   ),
@@ -136,6 +139,7 @@ export async function finishAttempt(
     attempt.conversionId,
     attempt.attemptNumber,
     result.succeeded ? 'sent' : result.nextRetryDelayMs !== null ? 'retrying' : null,
+    result.cause,
   ]);
   if (!rows[0]) throw new Error(`attempt ${attempt.attemptKey} is not recorded`);
   return withoutKey(rows[0]);

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger';
 import { buildCallbackRequest } from '../delivery/callback-request';
 import { classifyOutcome, nextDelayMs } from '../delivery/classify';
+import { failedAttemptOf, failureCauseCode } from '../delivery/failure-cause';
 import type { HttpSender } from '../delivery/http-sender';
 import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
@@ -62,7 +63,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
     (await deps.http.send(
       buildCallbackRequest(target.publisher, target.conversion, { nowMs: Date.now(), timeoutCeilingMs: deps.timeoutCeilingMs }),
     ));
-  const verdict = classifyOutcome(outcome, deps.retryableStatusCodes);
+  const verdict = classifyOutcome(outcome, deps.retryableStatusCodes, target.publisher.successRule ?? null);
   const scheduledDelayMs = retryDelayMs(input.retry, info.attempt);
   const delayMs =
     verdict.verdict === 'retryable' && info.attempt < input.retry.maximumAttempts
@@ -76,6 +77,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
           finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
             succeeded: verdict.verdict === 'success',
             error,
+            cause: verdict.verdict === 'success' ? null : failureCauseCode(failedAttemptOf(outcome)),
             nextRetryDelayMs: delayMs,
           }),
         {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConversionRow } from '../db/conversions';
+import { ENDPOINT_COLUMNS, toPublisherEndpoint, type EndpointRow } from '../db/publishers';
 import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-request';
 
 /**
@@ -12,19 +13,12 @@ export interface DeliveryTarget {
   publisher: PublisherEndpoint;
 }
 
-interface TargetRow extends Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> {
-  callback_url: string;
-  method: 'GET' | 'POST';
-  secret_header_name: string | null;
-  secret_header_value: string | null;
-  signing_secret: string | null;
-  timeout_ms: number;
-}
+type TargetRow = Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> & EndpointRow;
 
 export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): Promise<DeliveryTarget> {
   const result = await pool.query<TargetRow>(
     `SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
-            p.callback_url, p.method, p.secret_header_name, p.secret_header_value, p.signing_secret, p.timeout_ms
+            ${ENDPOINT_COLUMNS}
        FROM conversions c JOIN publishers p ON p.id = c.publisher_id
       WHERE c.id = $1`,
     [conversionId],
@@ -48,15 +42,6 @@ export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): P
       userId: row.user_id,
       extras: row.extras,
     },
-    publisher: {
-      id: row.publisher_id,
-      callbackUrl: row.callback_url,
-      method: row.method,
-      ...(row.secret_header_name && row.secret_header_value
-        ? { secretHeader: { name: row.secret_header_name, value: row.secret_header_value } }
-        : {}),
-      ...(row.signing_secret ? { signingSecret: row.signing_secret } : {}),
-      timeoutMs: row.timeout_ms,
-    },
+    publisher: toPublisherEndpoint(row.publisher_id, row),
   };
 }

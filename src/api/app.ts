@@ -2,12 +2,14 @@ import express, { type Express, type RequestHandler } from 'express';
 import { otherMethods } from './allowed-methods';
 import { KeyRing } from './api-keys';
 import { authenticate } from './auth';
+import { consoleRoutes } from './console/routes';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
 import { jsonBody } from './json-body';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
+import { overviewRoutes } from './routes/overview';
 import { publisherRoutes } from './routes/publishers';
 import { sessionRoutes } from './routes/session';
 import { Sessions } from './sessions';
@@ -33,6 +35,9 @@ export function createApp(deps: ApiDeps): Express {
     .get(healthCheck(deps))
     .all(otherMethods);
 
+  // The console's page and assets need no key: the page signs in with one (POST /v1/session).
+  app.use(consoleRoutes());
+
   const keys = new KeyRing(deps.config.API_KEYS);
   const sessions = new Sessions(deps.pool, keys);
   const authenticated = authenticate(keys, sessions);
@@ -47,6 +52,7 @@ export function createApp(deps: ApiDeps): Express {
     publisherRoutes(deps),
     conversionRoutes(deps),
     callbackRoutes(deps),
+    overviewRoutes(deps),
   );
 
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
+import { createHttpSender } from '../delivery/http-sender';
 import { createLogger } from '../logger';
 import { connectClient } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   const client = await connectClient({ ...config, TEMPORAL_ADDRESS });
   await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
   const scheduler = new TemporalCallbackScheduler(client, config);
-  const api = await startApiService({ pool, scheduler, config, logger });
+  const http = createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  const api = await startApiService({ pool, scheduler, http, config, logger });
   logger.info('API listening', { url: api.url });
 
   onShutdownSignal(logger, async () => {

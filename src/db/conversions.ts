@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { formatPayout, type ConversionRecord } from '../delivery/callback-request';
+import { storedFailureCause, type FailureCause } from '../delivery/failure-cause';
 import type { ConversionRef } from '../temporal/callback-scheduler';
 
 export type CallbackStatus = 'pending' | 'retrying' | 'sent' | 'failed';
@@ -33,6 +34,8 @@ export interface CallbackView {
   sentAt: Date | null;
   failedAt: Date | null;
   updatedAt: Date;
+  /** Why the latest failed attempt failed; null once sent, and before any attempt failed. */
+  lastFailureCause: FailureCause | null;
 }
 
 /** A row of JOINED_SELECT; (page_created_at, id) is the keyset pagination key, page_created_at in microseconds since the epoch. */
@@ -56,6 +59,12 @@ export interface ConversionRow {
   sent_at: Date | null;
   failed_at: Date | null;
   callback_updated_at: Date;
+  /** The latest failed attempt's cause, status code, error class and snippet (null when none failed). */
+  failed_cause: string | null;
+  failed_status_code: number | null;
+  failed_error_class: string | null;
+  failed_response_snippet: string | null;
+  failed_attempt: number | null;
   page_created_at: string;
 }
 
@@ -68,8 +77,18 @@ export const JOINED_SELECT = `
          c.workflow_id, c.workflow_started_at, c.created_at,
          cb.status, cb.attempts, cb.last_status_code, cb.last_error, cb.next_retry_at, cb.sent_at, cb.failed_at,
          cb.updated_at AS callback_updated_at,
+         lf.cause AS failed_cause, lf.status_code AS failed_status_code, lf.error_class AS failed_error_class,
+         lf.response_snippet AS failed_response_snippet, lf.attempt_number AS failed_attempt,
          (extract(epoch FROM c.created_at) * 1000000)::bigint::text AS page_created_at
-  FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id`;
+  FROM conversions c JOIN callbacks cb ON cb.conversion_id = c.id
+  LEFT JOIN LATERAL (
+    -- The snippet only for a row recorded without a cause, whose cause is computed from it.
+    SELECT a.cause, a.status_code, a.error_class, CASE WHEN a.cause IS NULL THEN a.response_snippet END AS response_snippet,
+           a.attempt_number
+      FROM callback_attempts a
+     WHERE a.conversion_id = c.id AND a.outcome = 'failed'
+     ORDER BY a.attempt_number DESC LIMIT 1
+  ) lf ON true`;
 
 export function toCallbackView(row: ConversionRow): CallbackView {
   return {
@@ -81,6 +100,15 @@ export function toCallbackView(row: ConversionRow): CallbackView {
     sentAt: row.sent_at,
     failedAt: row.failed_at,
     updatedAt: row.callback_updated_at,
+    lastFailureCause:
+      row.status === 'sent' || row.failed_attempt === null
+        ? null
+        : storedFailureCause({
+            cause: row.failed_cause,
+            statusCode: row.failed_status_code,
+            errorClass: row.failed_error_class,
+            responseSnippet: row.failed_response_snippet,
+          }),
   };
 }
 

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { PublisherEndpoint } from '../delivery/callback-request';
+import type { SuccessRule } from '../delivery/success-rule';
 import type { PageRequest } from './reports';
 
 export interface PublisherInput {
@@ -10,6 +12,7 @@ export interface PublisherInput {
   secretHeader?: { name: string; value: string } | null;
   /** undefined keeps the stored secret, null removes it. */
   signingSecret?: string | null;
+  successRule: SuccessRule | null;
 }
 
 /** A publisher as the API shows it: whether secrets are set, never their values. */
@@ -20,6 +23,7 @@ export interface PublisherView {
   timeoutMs: number;
   secretHeader: { name: string; valueSet: true } | null;
   signingSecretSet: boolean;
+  successRule: SuccessRule | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +35,7 @@ interface PublisherRow {
   timeout_ms: number;
   secret_header_name: string | null;
   signing_secret_set: boolean;
+  success_rule: SuccessRule | null;
   created_at: Date;
   updated_at: Date;
   inserted: boolean;
@@ -38,7 +43,7 @@ interface PublisherRow {
 
 /** The columns of a PublisherView; the secret values are never selected. */
 const VIEW_COLUMNS = `id, callback_url, method, timeout_ms, secret_header_name, signing_secret IS NOT NULL AS signing_secret_set,
-  created_at, updated_at`;
+  success_rule, created_at, updated_at`;
 
 export function toPublisherView(row: PublisherRow): PublisherView {
   return {
@@ -48,6 +53,7 @@ export function toPublisherView(row: PublisherRow): PublisherView {
     timeoutMs: row.timeout_ms,
     secretHeader: row.secret_header_name === null ? null : { name: row.secret_header_name, valueSet: true },
     signingSecretSet: row.signing_secret_set,
+    successRule: row.success_rule,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -58,8 +64,8 @@ export async function upsertPublisher(db: pg.Pool, input: PublisherInput): Promi
   const keepHeader = input.secretHeader === undefined;
   const keepSigning = input.signingSecret === undefined;
   const { rows } = await db.query<PublisherRow>(
-    `INSERT INTO publishers AS p (id, callback_url, method, timeout_ms, secret_header_name, secret_header_value, signing_secret)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO publishers AS p (id, callback_url, method, timeout_ms, secret_header_name, secret_header_value, signing_secret, success_rule)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $10)
      ON CONFLICT (id) DO UPDATE SET
        callback_url = EXCLUDED.callback_url,
        method = EXCLUDED.method,
@@ -67,6 +73,7 @@ export async function upsertPublisher(db: pg.Pool, input: PublisherInput): Promi
        secret_header_name = CASE WHEN $8 THEN p.secret_header_name ELSE EXCLUDED.secret_header_name END,
        secret_header_value = CASE WHEN $8 THEN p.secret_header_value ELSE EXCLUDED.secret_header_value END,
        signing_secret = CASE WHEN $9 THEN p.signing_secret ELSE EXCLUDED.signing_secret END,
+       success_rule = EXCLUDED.success_rule,
        updated_at = now()
      RETURNING ${VIEW_COLUMNS}, (xmax = 0) AS inserted`,
     [
@@ -79,6 +86,7 @@ export async function upsertPublisher(db: pg.Pool, input: PublisherInput): Promi
       input.signingSecret ?? null,
       keepHeader,
       keepSigning,
+      input.successRule === null ? null : JSON.stringify(input.successRule),
     ],
   );
   const row = rows[0];
@@ -106,4 +114,39 @@ export async function listPublishers(db: pg.Pool, filters: { publisherId?: strin
     [filters.publisherId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit + 1],
   );
   return rows;
+}
+
+/** The columns of a publisher's endpoint, secrets included: for sending, never for showing. */
+export const ENDPOINT_COLUMNS = `p.callback_url, p.method, p.secret_header_name, p.secret_header_value, p.signing_secret, p.timeout_ms,
+  p.success_rule`;
+
+/** A row with ENDPOINT_COLUMNS. */
+export interface EndpointRow {
+  callback_url: string;
+  method: 'GET' | 'POST';
+  secret_header_name: string | null;
+  secret_header_value: string | null;
+  signing_secret: string | null;
+  timeout_ms: number;
+  success_rule: SuccessRule | null;
+}
+
+export function toPublisherEndpoint(id: string, row: EndpointRow): PublisherEndpoint {
+  return {
+    id,
+    callbackUrl: row.callback_url,
+    method: row.method,
+    ...(row.secret_header_name && row.secret_header_value
+      ? { secretHeader: { name: row.secret_header_name, value: row.secret_header_value } }
+      : {}),
+    ...(row.signing_secret ? { signingSecret: row.signing_secret } : {}),
+    timeoutMs: row.timeout_ms,
+    ...(row.success_rule ? { successRule: row.success_rule } : {}),
+  };
+}
+
+/** A publisher's endpoint with its secrets, to send a callback with (never to answer with). */
+export async function findPublisherEndpoint(db: pg.Pool, id: string): Promise<PublisherEndpoint | undefined> {
+  const { rows } = await db.query<EndpointRow>(`SELECT ${ENDPOINT_COLUMNS} FROM publishers p WHERE p.id = $1`, [id]);
+  return rows[0] && toPublisherEndpoint(id, rows[0]);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AttemptOutcome, Trigger } from '../activities/attempt-log';
+import { storedFailureCause, type FailureCause } from '../delivery/failure-cause';
 import { CALLBACK_SENT_SQL, JOINED_SELECT, type CallbackStatus, type ConversionRow } from './conversions';
 
 export interface PageRequest {
@@ -80,15 +81,20 @@ export interface AttemptView {
   errorMessage: string | null;
   responseSnippet: string | null;
   nextRetryAt: Date | null;
+  /** Why the attempt failed; null when it succeeded or has no outcome (in flight, abandoned). */
+  cause: FailureCause | null;
 }
 
 export async function listAttempts(db: pg.Pool, conversionId: string): Promise<AttemptView[]> {
-  const { rows } = await db.query<AttemptView>(
+  const { rows } = await db.query<Omit<AttemptView, 'cause'> & { causeCode: string | null }>(
     `SELECT attempt_number AS "attemptNumber", trigger, requested_by AS "requestedBy", outcome, started_at AS "startedAt", duration_ms AS "durationMs",
             status_code AS "statusCode", error_class AS "errorClass", error_message AS "errorMessage",
-            response_snippet AS "responseSnippet", next_retry_at AS "nextRetryAt"
+            response_snippet AS "responseSnippet", next_retry_at AS "nextRetryAt", cause AS "causeCode"
      FROM callback_attempts WHERE conversion_id = $1 ORDER BY attempt_number`,
     [conversionId],
   );
-  return rows;
+  return rows.map(({ causeCode, ...attempt }) => ({
+    ...attempt,
+    cause: attempt.outcome === 'failed' ? storedFailureCause({ ...attempt, cause: causeCode }) : null,
+  }));
 }

@@ -1,6 +1,7 @@
 import type { CallbackRequest } from './http-sender';
 import { renderCallbackUrl } from './macros';
 import { signCallback } from './signing';
+import type { SuccessRule } from './success-rule';
 
 /** A publisher's endpoint as stored in Postgres; the secrets never leave the worker's memory and the request. */
 export interface PublisherEndpoint {
@@ -10,6 +11,8 @@ export interface PublisherEndpoint {
   secretHeader?: { name: string; value: string };
   signingSecret?: string;
   timeoutMs: number;
+  /** Besides a 2xx, what the answer's body must be; any 2xx is a success without it. */
+  successRule?: SuccessRule;
 }
 
 export interface ConversionRecord {

@@ -1,23 +1,24 @@
+import type { FailureType } from './failure-types';
 import type { SendOutcome } from './http-sender';
-
-/**
- * What one attempt's outcome means for delivery. `type` names are stable: they are the ApplicationFailure types
- * the workflow's retry policy and the operators in the Web UI see.
- */
-export type FailureType = 'CallbackHttpStatus' | 'CallbackNetworkError' | 'CallbackRejected' | 'CallbackBlockedTarget' | 'CallbackInvalidUrl';
-
-/** The failure types that end a delivery cycle at once (listed in the retry policy's nonRetryableErrorTypes). */
-export const FINAL_FAILURE_TYPES: readonly FailureType[] = ['CallbackRejected', 'CallbackBlockedTarget', 'CallbackInvalidUrl'];
+import { successRuleBreach, type SuccessRule } from './success-rule';
 
 export type Classification =
   | { verdict: 'success' }
   | { verdict: 'retryable'; type: FailureType; message: string; retryAfterMs?: number }
   | { verdict: 'final'; type: FailureType; message: string };
 
-export function classifyOutcome(outcome: SendOutcome, retryableStatusCodes: readonly number[]): Classification {
+/** What one attempt's outcome means for delivery; a 2xx is a success when it keeps the publisher's success rule. */
+export function classifyOutcome(
+  outcome: SendOutcome,
+  retryableStatusCodes: readonly number[],
+  successRule: SuccessRule | null = null,
+): Classification {
   if (outcome.kind === 'response') {
     const { status } = outcome;
-    if (status >= 200 && status < 300) return { verdict: 'success' };
+    if (status >= 200 && status < 300) {
+      const breach = successRule && successRuleBreach(successRule, outcome.bodySnippet);
+      return breach ? { verdict: 'final', type: 'CallbackMalformedResponse', message: `publisher answered HTTP ${status} but ${breach}` } : { verdict: 'success' };
+    }
     const message = `publisher answered HTTP ${status}`;
     if (retryableStatusCodes.includes(status)) {
       return { verdict: 'retryable', type: 'CallbackHttpStatus', message, ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) };

@@ -8,7 +8,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities, AttemptLogEntry } from '../activities';
-import { FINAL_FAILURE_TYPES } from '../delivery/classify';
+import { FINAL_FAILURE_TYPES } from '../delivery/failure-types';
 import { maximumIntervalMs } from '../delivery/retry-schedule';
 import { deliveryStateQuery, resendSignal, type ConversionCallbackInput, type DeliveryState } from './signals';
 

@@ -1,9 +1,11 @@
 import { createActivities } from '../../src/activities';
+import type { FailureCauseCode } from '../../src/delivery/failure-cause';
+import type { SuccessRule } from '../../src/delivery/success-rule';
 import type { HttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import { runDeliveryAttempt, type AttemptOptions } from '../support/delivery-attempt';
 import { useTestDatabase } from '../support/postgres';
-import { refusedUrl, useReceivers } from '../support/receiver';
+import { refusedUrl, useReceivers, type Answer } from '../support/receiver';
 import { attemptRows, callbackRow, insertConversion, testConfig } from '../support/fixtures';
 import { eventually } from '../support/eventually';
 
@@ -240,6 +242,73 @@ describe('deliverCallback', () => {
   it('fails non-retryably when the conversion is unknown', async () => {
     const { failure } = await runAttempt('conv-missing');
     expect(failure).toMatchObject({ type: 'ConversionNotFound', nonRetryable: true });
+  });
+});
+
+describe('the cause recorded on each failed attempt', () => {
+  const answered = (answer: Answer, env: Record<string, string> = {}) => ({ answer, env });
+  const cases: Array<[string, FailureCauseCode, ReturnType<typeof answered> | 'refused']> = [
+    ['a 503', 'server_downtime', answered({ status: 503, body: 'Service Unavailable' })],
+    ['a refused connection', 'server_downtime', 'refused'],
+    ['a timeout', 'server_downtime', answered({ status: 200, delayMs: 1500 })],
+    ['a bare 403', 'firewall_or_permission', answered({ status: 403, body: 'Forbidden' })],
+    ['a reset connection', 'firewall_or_permission', answered({ status: 200, reset: true })],
+    ['a private target refused by the SSRF guard', 'firewall_or_permission', answered({ status: 200 }, { ALLOW_PRIVATE_TARGETS: 'false' })],
+    ['a 403 saying the IP is not whitelisted', 'ip_not_whitelisted', answered({ status: 403, body: 'Your IP 127.0.0.1 is not whitelisted' })],
+    ['a 401', 'invalid_authentication', answered({ status: 401, body: 'Unauthorized' })],
+    ['a 403 naming the token', 'invalid_authentication', answered({ status: 403, body: '{"error":"invalid token"}' })],
+    ['a 404', 'other', answered({ status: 404, body: 'Not Found' })],
+  ];
+
+  it.each(cases)('%s is recorded as %s', async (_, cause, target) => {
+    let callbackUrl: string;
+    let env: Record<string, string> = {};
+    // (A DNS failure is left to the unit tests: provoking one here would ask the machine's resolver.)
+    if (target === 'refused') callbackUrl = await refusedUrl();
+    else {
+      // A private target is refused under its name (127.0.0.1 itself is refused before any lookup).
+      callbackUrl = (await receiver([target.answer])).url.replace('127.0.0.1', 'localhost');
+      env = target.env;
+    }
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl, timeoutMs: 500 });
+    await runAttempt(conversionId, { env });
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'failed', cause }]);
+  });
+
+  it('records no cause on a succeeded attempt', async () => {
+    const publisher = await receiver([{ status: 200 }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    await runAttempt(conversionId);
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([{ outcome: 'succeeded', cause: null }]);
+  });
+});
+
+describe("a publisher's success rule", () => {
+  const rules: Array<[SuccessRule, string]> = [
+    [{ type: 'equals', value: '1' }, '1\n'],
+    [{ type: 'regex', pattern: '^OK\\b' }, 'OK reward granted'],
+    [{ type: 'jsonField', path: 'result.status', value: 'ok' }, '{"result":{"status":"ok"}}'],
+  ];
+
+  it.each(rules)('%j turns a 200 "ERR" into a final malformed_response failure', async (successRule) => {
+    const publisher = await receiver([{ status: 200, body: 'ERR' }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url, successRule });
+    const { failure } = await runAttempt(conversionId);
+    expect(failure).toMatchObject({ type: 'CallbackMalformedResponse', nonRetryable: true });
+    expect(failure?.message).toMatch(/^attempt 1: publisher answered HTTP 200 but the body/);
+    expect(await attemptRows(db.pool, conversionId)).toMatchObject([
+      { outcome: 'failed', status_code: 200, response_snippet: 'ERR', cause: 'malformed_response', next_retry_at: null },
+    ]);
+    const callback = await callbackRow(db.pool, conversionId);
+    expect(callback).toMatchObject({ status: 'pending', last_status_code: 200, sent_at: null });
+  });
+
+  it.each(rules)('%j accepts a 200 whose body keeps it', async (successRule, body) => {
+    const publisher = await receiver([{ status: 200, body }]);
+    const { conversionId } = await insertConversion(db.pool, { callbackUrl: publisher.url, successRule });
+    const { log } = await runAttempt(conversionId);
+    expect(log).toMatchObject([{ outcome: 'succeeded', statusCode: 200 }]);
+    expect(await callbackRow(db.pool, conversionId)).toMatchObject({ status: 'sent' });
   });
 });
 

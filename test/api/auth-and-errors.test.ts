@@ -1,12 +1,15 @@
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { createPool } from '../../src/db/pool';
+import { createHttpSender } from '../../src/delivery/http-sender';
 import { createLogger, silentLogger } from '../../src/logger';
 import { AUTH, TEST_API_KEY, testApp, testConfig, useTestApi } from '../support/api';
 import { RecordingScheduler } from '../support/schedulers';
 
 describe('API authentication and error handling', () => {
   const api = useTestApi(() => testConfig({ API_KEYS: `other-key, ${TEST_API_KEY}` }));
+  // The apps built here send no callback; the API needs a sender all the same (test callbacks).
+  const http = createHttpSender({ allowPrivateTargets: false });
 
   it('serves /healthz without a key', async () => {
     await request(api.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
@@ -15,7 +18,7 @@ describe('API authentication and error handling', () => {
   it('says in /healthz that Temporal is down', async () => {
     const scheduler = new RecordingScheduler();
     scheduler.temporalDown = true;
-    const app = createApp({ pool: api.db.pool, scheduler, config: testConfig(), logger: silentLogger });
+    const app = createApp({ pool: api.db.pool, scheduler, http, config: testConfig(), logger: silentLogger });
     const res = await request(app).get('/healthz').expect(503);
     expect(res.body).toEqual({
       status: 'unavailable',
@@ -76,7 +79,7 @@ describe('API authentication and error handling', () => {
 
   it('answers 503 without a stack when Postgres is down', async () => {
     const deadPool = createPool('postgres://nobody:nothing@127.0.0.1:1/none', silentLogger);
-    const down = createApp({ pool: deadPool, scheduler: new RecordingScheduler(), config: testConfig(), logger: silentLogger });
+    const down = createApp({ pool: deadPool, scheduler: new RecordingScheduler(), http, config: testConfig(), logger: silentLogger });
     try {
       const res = await request(down).get('/v1/conversions').set(AUTH).expect(503);
       expect(res.body).toEqual({ error: { code: 'database_unavailable', message: expect.stringContaining('Retry') } });
@@ -99,7 +102,7 @@ describe('API authentication and error handling', () => {
     const logger = createLogger({ write: (line) => lines.push(line) });
     const failing = new RecordingScheduler();
     failing.requestResend = () => Promise.reject(new Error('boom at /secret/path'));
-    const broken = createApp({ pool: api.db.pool, scheduler: failing, config: testConfig(), logger });
+    const broken = createApp({ pool: api.db.pool, scheduler: failing, http, config: testConfig(), logger });
     await request(broken).put('/v1/publishers/p-500').set(AUTH).send({ callbackUrl: 'https://x.example/cb' }).expect(201);
     await request(broken)
       .post('/v1/conversions')

@@ -181,6 +181,7 @@ describe('permissions and publisher scoping', () => {
         timeoutMs: 10_000,
         secretHeader: null,
         signingSecretSet: false,
+        successRule: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -195,6 +196,24 @@ describe('permissions and publisher scoping', () => {
     ])('answers 400 for %j', async (query, field) => {
       const res = await request(app()).get('/v1/publishers').query(query).set(as(KEYS.admin)).expect(400);
       expect(res.body.error.fields).toEqual([expect.objectContaining({ in: 'query', field })]);
+    });
+  });
+
+  describe('test callbacks and the overview', () => {
+    it('a test callback needs a key that may send one, to a publisher it sees', async () => {
+      const viewer = await request(app()).post('/v1/publishers/pub-a/test-callback').set(as(KEYS.viewer)).send({}).expect(403);
+      expect(viewer.body).toEqual(forbidden);
+      // Another publisher's endpoint does not exist for a publisher key: 404 before anything is sent.
+      const other = await request(app()).post('/v1/publishers/pub-b/test-callback').set(as(KEYS.pubA)).send({}).expect(404);
+      expect(other.body.error.code).toBe('not_found');
+    });
+
+    it("a publisher key's overview is its own publisher's; naming another is 403", async () => {
+      await request(app()).get('/v1/overview').set(as(KEYS.pubA)).expect(200);
+      await request(app()).get('/v1/overview').query({ publisherId: 'pub-a' }).set(as(KEYS.pubA)).expect(200);
+      const res = await request(app()).get('/v1/overview').query({ publisherId: 'pub-b' }).set(as(KEYS.pubA)).expect(403);
+      expect(res.body.error.code).toBe('forbidden');
+      await request(app()).get('/v1/overview').query({ publisherId: 'pub-b' }).set(as(KEYS.viewer)).expect(200);
     });
   });
 });

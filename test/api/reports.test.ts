@@ -146,6 +146,7 @@ describe('reports', () => {
         {
           attemptNumber: 1,
           trigger: 'automatic',
+          requestedBy: null,
           outcome: 'failed',
           startedAt: '2026-01-01T10:00:00.000Z',
           durationMs: 30,
@@ -154,8 +155,10 @@ describe('reports', () => {
           errorMessage: 'publisher answered HTTP 503',
           responseSnippet: 'busy',
           nextRetryAt: '2026-01-01T10:02:00.000Z',
+          // Recorded without a cause (as before causes were recorded): computed from the row when read.
+          cause: expect.objectContaining({ code: 'server_downtime' }),
         },
-        expect.objectContaining({ attemptNumber: 2, outcome: 'succeeded', statusCode: 200 }),
+        expect.objectContaining({ attemptNumber: 2, outcome: 'succeeded', statusCode: 200, cause: null }),
       ]);
     });
 

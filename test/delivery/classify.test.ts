@@ -1,12 +1,13 @@
 import { classifyOutcome, nextDelayMs } from '../../src/delivery/classify';
+import { FINAL_FAILURE_TYPES } from '../../src/delivery/failure-types';
 import type { SendOutcome } from '../../src/delivery/http-sender';
 import { retryDelayMs } from '../../src/delivery/retry-schedule';
 
 const retryable = [500, 503];
-const response = (status: number, retryAfterMs?: number): SendOutcome => ({
+const response = (status: number, retryAfterMs?: number, bodySnippet = ''): SendOutcome => ({
   kind: 'response',
   status,
-  bodySnippet: '',
+  bodySnippet,
   durationMs: 5,
   ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 });
@@ -38,6 +39,20 @@ describe('classifying an attempt', () => {
       verdict: 'retryable',
       type: 'CallbackNetworkError',
     });
+  });
+
+  it("a 2xx that breaks the publisher's success rule is a final malformed response; one that keeps it is a success", () => {
+    const rule = { type: 'equals', value: 'OK' } as const;
+    expect(classifyOutcome(response(200, undefined, 'ERR'), retryable, rule)).toEqual({
+      verdict: 'final',
+      type: 'CallbackMalformedResponse',
+      message: 'publisher answered HTTP 200 but the body is not "OK"',
+    });
+    expect(classifyOutcome(response(200, undefined, 'OK\n'), retryable, rule)).toEqual({ verdict: 'success' });
+    // The rule judges 2xx answers only: a 503 is retried whatever its body.
+    expect(classifyOutcome(response(503, undefined, 'OK'), retryable, rule)).toMatchObject({ verdict: 'retryable' });
+    // The workflow's retry policy does not retry it either.
+    expect(FINAL_FAILURE_TYPES).toContain('CallbackMalformedResponse');
   });
 
   it('a blocked target or an invalid URL is final', () => {

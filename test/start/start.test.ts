@@ -15,6 +15,8 @@ import { runNpmStart, runScript, type ScriptProcess } from '../support/scripts';
  */
 interface Launched extends ScriptProcess {
   api: string;
+  /** The console's address, as the banner prints it. */
+  console: string;
   key: string;
   webUi: string;
 }
@@ -30,8 +32,9 @@ async function launch(env: Record<string, string>, start = (e: Record<string, st
     const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
     const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
     const webUi = /Web UI\s+(http:\/\/\S+)/.exec(banner)?.[1];
-    if (!api || !key || !webUi) throw new Error(`unexpected banner:\n${banner}`);
-    return { ...started, api, key, webUi };
+    const console = /Console\s+(http:\/\/\S+)/.exec(banner)?.[1];
+    if (!api || !key || !webUi || !console) throw new Error(`unexpected banner:\n${banner}`);
+    return { ...started, api, key, webUi, console };
   } catch (err) {
     // No banner: stop what it started (Ctrl-C stops its Postgres and Temporal too) before failing the test.
     if (started.child.exitCode === null && started.child.signalCode === null) await interrupt(started);
@@ -109,6 +112,10 @@ describe('npm start', () => {
     // The generated key is an admin's, and the console links to this dev server's Web UI.
     const session = await request(first.api).get('/v1/session').set(auth).expect(200);
     expect(session.body).toMatchObject({ role: 'admin', temporalUiUrl: first.webUi });
+    // The banner's console address serves the console, where the printed key signs in.
+    expect(first.console).toBe(`${first.api}/console`);
+    await request(first.api).get('/console').expect(200).expect('Content-Type', /text\/html/);
+    await request(first.api).post('/v1/session').send({ apiKey: first.key }).expect(200);
     expect(await interrupt(first)).toBe(0);
     expect(first.output()).not.toMatch(/could not stop|shutdown failed/);
 

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import type { Dispatcher } from '../../src/api/dispatcher';
 import { loadConfig, type Config } from '../../src/config';
+import { createHttpSender } from '../../src/delivery/http-sender';
 import { silentLogger } from '../../src/logger';
 import type { CallbackScheduler } from '../../src/temporal/callback-scheduler';
 import { useTestDatabase, type TestDatabase } from './postgres';
@@ -18,7 +19,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** The API's app; with `outbox` (a dispatcher) to nudge after intake, as the API service builds it. */
 export function testApp(db: TestDatabase, scheduler: CallbackScheduler, config: Config = testConfig(), outbox?: Dispatcher): Express {
-  return createApp({ pool: db.pool, scheduler, config, logger: silentLogger, ...(outbox ? { outbox } : {}) });
+  const http = createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+  return createApp({ pool: db.pool, scheduler, http, config, logger: silentLogger, ...(outbox ? { outbox } : {}) });
 }
 
 export interface TestApi {

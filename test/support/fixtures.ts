@@ -5,6 +5,7 @@ import type { AttemptRow } from '../../src/activities/attempt-log';
 import type { ConversionRow } from '../../src/db/conversions';
 import { insertConversions } from '../../src/db/intake';
 import { upsertPublisher } from '../../src/db/publishers';
+import type { SuccessRule } from '../../src/delivery/success-rule';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 
 /** The service's configuration for tests: defaults, with private targets allowed so receivers on 127.0.0.1 work. */
@@ -18,6 +19,7 @@ export interface PublisherFixture {
   secretHeader?: { name: string; value: string };
   signingSecret?: string;
   timeoutMs?: number;
+  successRule?: SuccessRule | null;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface PublisherFixture {
 export async function insertConversion(pool: pg.Pool, publisher: PublisherFixture): Promise<{ conversionId: string; publisherId: string }> {
   const publisherId = `pub-${randomUUID()}`;
   const conversionId = `conv-${randomUUID()}`;
-  await upsertPublisher(pool, { id: publisherId, method: 'POST', timeoutMs: 2000, ...publisher });
+  await upsertPublisher(pool, { id: publisherId, method: 'POST', timeoutMs: 2000, successRule: null, ...publisher });
   await insertConversions(pool, [
     {
       id: conversionId,
@@ -57,6 +59,7 @@ export async function callbackRow(pool: pg.Pool, conversionId: string): Promise<
 
 export interface AttemptRowFixture extends AttemptRow {
   attempt_key: string;
+  cause: string | null;
 }
 
 export async function attemptRows(pool: pg.Pool, conversionId: string): Promise<AttemptRowFixture[]> {

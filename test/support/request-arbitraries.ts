@@ -70,6 +70,10 @@ const QUERY_VALUES: Record<string, fc.Arbitrary<string>> = {
   publisherId: fc.oneof(fc.constant(KNOWN.publisherId), validId, fc.string()),
   callbackSent: fc.constantFrom('Yes', 'No', 'yes', 'true', ''),
   status: fc.constantFrom('pending', 'retrying', 'sent', 'failed', 'PENDING', ''),
+  hours: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 168 }).map(String) },
+    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -5, max: 300 }).map(String), fc.constantFrom('', '1.5', '1e2', 'abc', ' 7')) },
+  ),
   unknown: fc.string(),
 };
 
@@ -164,6 +168,22 @@ const callbackUrl = fc.oneof(
   fc.constantFrom('https://publisher.example/cb?click={click_id}&payout={payout}', 'http://publisher.example/{nope}', 'ftp://x.example/', 'https://u:p@x.example/'),
   fc.webUrl(),
 );
+/** A success rule: of each type, with patterns that do not compile or backtrack, paths with empty keys, any values. */
+const successRule = fc.oneof(
+  fc.constant('null'),
+  fc
+    .record(
+      {
+        type: fc.constantFrom('"equals"', '"regex"', '"jsonField"', '"contains"'),
+        value: fc.oneof(text({ maxLength: 20 }), fc.constantFrom('1', 'true', 'null', '{}')),
+        pattern: fc.oneof(text({ maxLength: 20 }), fc.constantFrom('"^OK$"', '"("', '"(a+)+$"', '"\\\\"')),
+        path: fc.oneof(text({ maxLength: 20 }), fc.constantFrom('"a.b"', '"a..b"', '"."', '""')),
+      },
+      { requiredKeys: ['type'] },
+    )
+    .map((rule) => `{${Object.entries(rule).map(([key, value]) => `${json(key)}:${value}`).join(',')}}`),
+);
+
 const publisherText = objectText({
   callbackUrl: field(callbackUrl.map(json)),
   method: fc.option(fc.constantFrom('"GET"', '"POST"', '"PUT"', 'null'), { nil: undefined }),
@@ -173,6 +193,7 @@ const publisherText = objectText({
   ),
   signingSecret: fc.option(fc.oneof(text({ maxLength: 40 }), fc.constant('null')), { nil: undefined }),
   timeoutMs: fc.option(fc.oneof(fc.integer({ min: -10, max: 20_000 }).map(String), hostileValue), { nil: undefined }),
+  successRule: fc.option(fc.oneof({ weight: 8, arbitrary: successRule }, { weight: 1, arbitrary: hostileValue }), { nil: undefined }),
 });
 
 const resendText = objectText({
@@ -214,6 +235,7 @@ const ROUTES: Aimed[] = [
   { weight: 2, method: 'post', url: segment.map((id) => `/v1/conversions/${id}/resend`), body: rarely(bodyText(resendText), 2) },
   { weight: 2, method: 'post', url: fc.constant('/v1/callbacks/resend'), body: bodyText(resendText) },
   { weight: 3, method: 'get', url: queryString(['limit', 'cursor', 'status', 'publisherId']).map((query) => `/v1/callbacks${query}`), body: noBody },
+  { weight: 1, method: 'get', url: queryString(['hours', 'publisherId']).map((query) => `/v1/overview${query}`), body: noBody },
   { weight: 1, method: 'get', url: fc.array(segment, { maxLength: 3 }).map((segments) => `/v1/${segments.join('/')}`), body: noBody },
 ];
 

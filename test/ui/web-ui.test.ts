@@ -1,8 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Express } from 'express';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import type { AttemptLogEntry } from '../../src/activities/attempt-log';
 import { dispatchOutbox } from '../../src/api/use-cases/dispatch-outbox';
@@ -10,6 +7,7 @@ import { silentLogger } from '../../src/logger';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { AUTH, conversionBody, testApp } from '../support/api';
+import { launchChromium, screenshot, stopInOrder } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver';
@@ -18,26 +16,10 @@ import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack }
 /**
  * What the README promises operators: every attempt of a callback can be inspected in the official Temporal Web UI.
  * The whole service runs as in production (test/support/stack.ts) with the dev server's Web UI on, and headless
- * Chromium (Debian's, never a downloaded one) reads what the UI renders. The screenshots are taken on every run;
- * with UPDATE_SCREENSHOTS=1 they replace those in docs/ that the README shows.
+ * Chromium (test/support/browser.ts) reads what the UI renders, and takes the screenshots the README shows.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../docs') : path.join(tmpdir(), 'conversion-callbacks-screenshots');
 const WIDTH = 1280;
-
-/** Runs every step in order even when one fails, then throws what failed: nothing started is left running. */
-async function stopInOrder(steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (err) {
-      failures.push(err);
-    }
-  }
-  if (failures.length > 0) throw new AggregateError(failures, 'tear-down failed');
-}
 
 /** The text an element shows, its white space collapsed. */
 async function textOf(locator: Locator): Promise<string> {
@@ -55,11 +37,6 @@ function shownEntries(json: string): ShownEntry[] {
     const { attempt, trigger, outcome, statusCode, error } = JSON.parse(match[0]) as AttemptLogEntry;
     return { attempt, trigger, outcome, statusCode, error };
   });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, name) });
 }
 
 describe('Temporal Web UI: an operator inspects the attempts of a conversion callback', () => {
@@ -103,18 +80,7 @@ describe('Temporal Web UI: an operator inspects the attempts of a conversion cal
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    browser = await chromium
-      .launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-      })
-      .catch((err: Error) => {
-        throw new Error(
-          `Chromium did not start from ${CHROMIUM}: install Debian's chromium (scripts/install-chromium.sh, which npm test runs first) or set CHROMIUM_PATH. ${err.message}`,
-          { cause: err },
-        );
-      });
+    browser = await launchChromium();
     // The retry policy is part of each workflow's input (from the configuration of the API that starts it), so one
     // worker on one task queue serves both conversions; each gets its policy from its own app.
     const retryingConfig = e2eConfig({ RETRY_INITIAL_INTERVAL: '1h', RETRY_MAX_ATTEMPTS: '3' });

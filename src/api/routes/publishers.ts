@@ -11,6 +11,7 @@ import { pageQuery } from '../pagination';
 import { decodablePathParam } from '../path-params';
 import { may, publisherScope, requirePermission, requireVisible } from '../permissions';
 import { publisherList } from '../use-cases/reports';
+import { sendTestCallback } from '../use-cases/test-callback';
 import { parseRequest } from '../validation';
 
 /** A sample value for every macro: the template is checked as the URL it becomes. */
@@ -76,6 +77,49 @@ function isUsableWhsec(secret: string): boolean {
   return /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && Buffer.from(encoded, 'base64').length >= 16;
 }
 
+/** The success rule's pattern compiles as the delivery compiles it (see success-rule.ts: no flags). */
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Text of a success rule: stored in jsonb, which cannot hold a NUL. */
+const ruleText = (max: number) => z.string().max(max).refine((text) => !hasNul(text), NO_NUL_MESSAGE);
+
+/**
+ * A publisher's success rule (src/delivery/success-rule.ts). Its text is bounded here; its run time is bounded where
+ * it runs: the body it reads is the answer's snippet, at most 4 KB, and a regex gets 100 ms on it in a vm context
+ * (a 4 KB body alone would not bound a pattern like `(a+)+$`, which backtracks exponentially). A jsonField path is
+ * dot-separated keys, each non-empty, so it is walked in as many steps as it has keys.
+ */
+const successRule = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('equals'),
+      value: ruleText(1024)
+        .refine((value) => value.length > 0, 'must not be empty')
+        .refine((value) => value === value.trim(), 'must not start or end with whitespace (the answer is compared without it)'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('regex'),
+      pattern: ruleText(512).refine((pattern) => pattern.length > 0, 'must not be empty').refine(compiles, 'must be a valid JavaScript regular expression'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('jsonField'),
+      path: ruleText(256).refine((path) => /^[^.]+(\.[^.]+)*$/.test(path), 'must be dot-separated keys, e.g. data.status'),
+      value: z.union([ruleText(1024), z.number(), z.boolean(), z.null()]),
+    })
+    .strict(),
+]);
+
 function publisherBody(maxTimeoutMs: number) {
   return z
     .object({
@@ -91,11 +135,15 @@ function publisherBody(maxTimeoutMs: number) {
         .nullable()
         .optional(),
       timeoutMs: z.number().int().min(100).max(maxTimeoutMs, `must be at most ${maxTimeoutMs} (CALLBACK_TIMEOUT)`).default(maxTimeoutMs),
+      successRule: successRule.nullable().default(null),
     })
     .strict();
 }
 
 const listQuery = z.object(pageQuery).strict();
+
+/** A test callback takes no input: its values are samples. */
+const testCallbackBody = z.object({}).strict();
 
 export function publisherRoutes(deps: ApiDeps): Router {
   const { pool, config } = deps;
@@ -134,6 +182,18 @@ export function publisherRoutes(deps: ApiDeps): Router {
       const publisher = await findPublisher(pool, publisherId);
       if (!publisher) throw new NotFoundError(notFound);
       res.json(publisher);
+    })
+    .all(otherMethods);
+
+  router
+    .route('/publishers/:publisherId/test-callback')
+    .post(async (req, res) => {
+      const principal = principalOf(res);
+      requirePermission(principal, 'sendTestCallback');
+      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      requireVisible(principal, publisherId, `No publisher ${publisherId}`);
+      parseRequest(testCallbackBody, req.body ?? {}, 'body');
+      res.json(await sendTestCallback(deps, publisherId));
     })
     .all(otherMethods);
 

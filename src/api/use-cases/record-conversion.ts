@@ -47,6 +47,7 @@ function newConversionView(input: ConversionInput, createdAt: Date): ConversionV
       sentAt: null,
       failedAt: null,
       updatedAt: createdAt,
+      lastFailureCause: null,
     },
   };
 }

@@ -1,6 +1,8 @@
 import { toCallbackView, toConversionView, findConversion, type CallbackView, type ConversionView } from '../../db/conversions';
+import { buildCallbackRequest } from '../../delivery/callback-request';
+import { shownRequest, type ShownRequest } from '../../delivery/shown-request';
 import { listAttempts, listCallbacks, listConversions, type AttemptView, type CallbackFilters, type ConversionFilters } from '../../db/reports';
-import { listPublishers, toPublisherView, type PublisherView } from '../../db/publishers';
+import { findPublisherEndpoint, listPublishers, toPublisherView, type PublisherView } from '../../db/publishers';
 import type { ApiDeps } from '../deps';
 import { NotFoundError } from '../errors';
 import { decodeCursor, toPage, type Page } from '../pagination';
@@ -46,17 +48,25 @@ export async function callbackReport({ pool }: ApiDeps, filters: CallbackFilters
   }));
 }
 
-/** One conversion with its callback and every attempt, oldest first; 404 for a conversion the principal may not see. */
-export async function conversionDetails(
-  { pool }: ApiDeps,
-  conversionId: string,
-  principal: Principal,
-): Promise<ConversionView & { attempts: AttemptView[] }> {
+export interface ConversionDetails extends ConversionView {
+  /** The callback request as it is sent now (the publisher's current endpoint), its secrets masked. */
+  request: ShownRequest;
+  attempts: AttemptView[];
+}
+
+/** One conversion with its callback, its request and every attempt, oldest first; 404 for a conversion the principal may not see. */
+export async function conversionDetails({ pool, config }: ApiDeps, conversionId: string, principal: Principal): Promise<ConversionDetails> {
   const notFound = `No conversion ${conversionId}`;
   const conversion = await findConversion(pool, conversionId);
   if (!conversion) throw new NotFoundError(notFound);
   requireVisible(principal, conversion.publisherId, notFound);
-  return { ...conversion, attempts: await listAttempts(pool, conversionId) };
+  const [endpoint, attempts] = await Promise.all([findPublisherEndpoint(pool, conversion.publisherId), listAttempts(pool, conversionId)]);
+  // A conversion references its publisher (a foreign key): the endpoint exists.
+  const request = buildCallbackRequest(endpoint!, { ...conversion, id: conversion.conversionId }, {
+    nowMs: Date.now(),
+    timeoutCeilingMs: config.CALLBACK_TIMEOUT,
+  });
+  return { ...conversion, request: shownRequest(request), attempts };
 }
 
 /** The publishers, newest first; only `publisherId` when given. */

@@ -1,0 +1,71 @@
+import { errorNotice, filterForm, pager, publisherInput, sentBadge, table } from '../components';
+import type { PageContext } from '../context';
+import { field, formValue, h, show } from '../dom';
+import { fromLocalInput, time, toLocalInput } from '../format';
+import { link } from '../router';
+import type { ConversionView, Page } from '../types';
+
+/** The Conversion Report: one row per conversion, with Callback Sent Yes/No; a row opens the conversion. */
+export async function conversionReport(context: PageContext): Promise<void> {
+  const { api, route, main } = context;
+  const q = route.query;
+  const publisher = publisherInput(context, q.get('publisherId'));
+  const filters = filterForm(
+    context,
+    [
+      field('From (UTC)', h('input', { type: 'datetime-local', name: 'from', value: toLocalInput(q.get('from')) })),
+      field('To (UTC)', h('input', { type: 'datetime-local', name: 'to', value: toLocalInput(q.get('to')) })),
+      publisher && field('Publisher', publisher),
+      field(
+        'Callback Sent',
+        h(
+          'select',
+          { name: 'callbackSent' },
+          h('option', { value: '' }, 'Yes or No'),
+          h('option', { value: 'Yes', selected: q.get('callbackSent') === 'Yes' }, 'Yes'),
+          h('option', { value: 'No', selected: q.get('callbackSent') === 'No' }, 'No'),
+        ),
+      ),
+    ].filter((control): control is HTMLElement => control !== null),
+    (form) => ({
+      from: fromLocalInput(formValue(form, 'from')),
+      to: fromLocalInput(formValue(form, 'to')),
+      publisherId: formValue(form, 'publisherId') || undefined,
+      callbackSent: formValue(form, 'callbackSent') || undefined,
+    }),
+  );
+  const results = h('div', { class: 'results' }, h('p', { class: 'loading' }, 'Loading…'));
+  show(main, h('h1', {}, 'Conversion Report'), filters, results);
+
+  try {
+    const page = await api.get<Page<ConversionView>>('/v1/conversions', {
+      from: q.get('from') ?? undefined,
+      to: q.get('to') ?? undefined,
+      publisherId: q.get('publisherId') ?? undefined,
+      callbackSent: q.get('callbackSent') ?? undefined,
+      cursor: q.get('cursor') ?? undefined,
+      limit: '50',
+    });
+    show(
+      results,
+      table<ConversionView>(
+        'Conversions, newest first',
+        [
+          { title: 'Time', cell: (row) => time(row.createdAt), className: 'nowrap' },
+          { title: 'Conversion ID', cell: (row) => h('a', { href: link(['conversions', row.conversionId]) }, row.conversionId), className: 'id' },
+          { title: 'Publisher', cell: (row) => row.publisherId, className: 'id' },
+          { title: 'Offer', cell: (row) => row.offerId },
+          { title: 'Payout', cell: (row) => row.payout, className: 'number' },
+          { title: 'User', cell: (row) => row.userId },
+          { title: 'Callback Sent', cell: (row) => sentBadge(row.callbackSent) },
+        ],
+        page.data,
+        (row) => link(['conversions', row.conversionId]),
+        'No conversion matches these filters.',
+      ),
+      pager(context, page.nextCursor),
+    );
+  } catch (err) {
+    show(results, errorNotice(err));
+  }
+}
