@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { buildCallbackRequest } from '../delivery/callback-request';
 import { classifyOutcome, nextDelayMs } from '../delivery/classify';
 import type { HttpSender } from '../delivery/http-sender';
+import { observeAttempt } from '../metrics/delivery';
 import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
 import { beginAttempt, cycleAttempts, finishAttempt } from './attempt-store';
@@ -82,6 +83,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
           onRetry: (err) => deps.logger.warn('attempt outcome not recorded yet, retrying the write', { conversionId, error: err }),
         },
       );
+  if (!replayed) observeAttempt(finished, verdict, delayMs !== null, target.timeline);
   const log = cycleRows.map((row) => toLogEntry(row.attempt_number === attemptNumber ? finished : row));
   deps.logger.info('callback attempt', {
     conversionId,

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConversionRow } from '../db/conversions';
 import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-request';
+import type { CallbackTimeline } from '../metrics/delivery';
 
 /**
  * Loads what one attempt needs from Postgres. It is read again on every attempt, so that a publisher who fixes
@@ -10,6 +11,8 @@ import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-r
 export interface DeliveryTarget {
   conversion: ConversionRecord;
   publisher: PublisherEndpoint;
+  /** For the delivery latency metrics. */
+  timeline: CallbackTimeline;
 }
 
 interface TargetRow extends Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> {
@@ -19,13 +22,16 @@ interface TargetRow extends Pick<ConversionRow, 'id' | 'publisher_id' | 'click_i
   secret_header_value: string | null;
   signing_secret: string | null;
   timeout_ms: number;
+  created_at: Date;
+  sent_before: boolean;
 }
 
 export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): Promise<DeliveryTarget> {
   const result = await pool.query<TargetRow>(
     `SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
-            p.callback_url, p.method, p.secret_header_name, p.secret_header_value, p.signing_secret, p.timeout_ms
-       FROM conversions c JOIN publishers p ON p.id = c.publisher_id
+            p.callback_url, p.method, p.secret_header_name, p.secret_header_value, p.signing_secret, p.timeout_ms,
+            c.created_at, cb.sent_at IS NOT NULL AS sent_before
+       FROM conversions c JOIN publishers p ON p.id = c.publisher_id JOIN callbacks cb ON cb.conversion_id = c.id
       WHERE c.id = $1`,
     [conversionId],
   );
@@ -58,5 +64,6 @@ export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): P
       ...(row.signing_secret ? { signingSecret: row.signing_secret } : {}),
       timeoutMs: row.timeout_ms,
     },
+    timeline: { conversionCreatedAt: row.created_at, sentBefore: row.sent_before },
   };
 }

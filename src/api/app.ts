@@ -1,10 +1,13 @@
 import express, { type Express } from 'express';
+import { createApiMetrics } from '../metrics/api';
 import { otherMethods } from './allowed-methods';
 import { requireApiKey } from './auth';
 import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
 import { jsonBody } from './json-body';
+import { openApiDocument } from './openapi/document';
+import { routeTable } from './route-table';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { publisherRoutes } from './routes/publishers';
@@ -16,10 +19,23 @@ const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  const metrics = createApiMetrics({ pool: deps.pool, logger: deps.logger, routes: () => routeTable(app) });
+  app.use(metrics.countRequests);
 
   app
     .route('/healthz')
     .get(healthCheck(deps))
+    .all(otherMethods);
+
+  // No key needed for these two: neither holds any conversion, publisher or secret.
+  const document = openApiDocument(deps.config);
+  app
+    .route('/openapi.json')
+    .get((_req, res) => void res.json(document))
+    .all(otherMethods);
+  app
+    .route('/metrics')
+    .get(metrics.serve)
     .all(otherMethods);
 
   // The key is checked before the body is read: a caller without one gets 401, never a parse error or a 413.

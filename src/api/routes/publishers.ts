@@ -72,7 +72,7 @@ function isUsableWhsec(secret: string): boolean {
   return /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) && Buffer.from(encoded, 'base64').length >= 16;
 }
 
-function publisherBody(maxTimeoutMs: number) {
+export function publisherBody(maxTimeoutMs: number) {
   return z
     .object({
       callbackUrl,
@@ -91,23 +91,24 @@ function publisherBody(maxTimeoutMs: number) {
     .strict();
 }
 
+export const publisherParams = z.object({ publisherId: resourceId });
+
 export function publisherRoutes({ pool, config }: ApiDeps): Router {
   const router = Router();
   const bodySchema = publisherBody(config.CALLBACK_TIMEOUT);
-  const paramsSchema = z.object({ publisherId: resourceId });
 
   router.use('/publishers', decodablePathParam('publisherId'));
 
   router
     .route('/publishers/:publisherId')
     .put(async (req, res) => {
-      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const { publisherId } = parseRequest(publisherParams, req.params, 'path');
       const body = parseRequest(bodySchema, req.body, 'body');
       const { created, publisher } = await upsertPublisher(pool, { id: publisherId, ...body });
       res.status(created ? 201 : 200).json(publisher);
     })
     .get(async (req, res) => {
-      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const { publisherId } = parseRequest(publisherParams, req.params, 'path');
       const publisher = await findPublisher(pool, publisherId);
       if (!publisher) throw new NotFoundError(`No publisher ${publisherId}`);
       res.json(publisher);
