@@ -57,7 +57,10 @@ export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: 
     },
     serve: async (_req, res) => {
       const merged = Registry.merge([processRegistry, registry]);
-      res.type(merged.contentType).send(await merged.metrics());
+      const text = await merged.metrics();
+      // Not res.send, which would rewrite the media type's parameters.
+      res.setHeader('Content-Type', merged.contentType);
+      res.end(text);
     },
   };
 }
