@@ -7,7 +7,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
 import { jsonBody } from './json-body';
 import { openApiDocument } from './openapi/document';
-import { routeTable } from './route-table';
+import { routeTable, type RouteEntry } from './route-table';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { publisherRoutes } from './routes/publishers';
@@ -19,7 +19,8 @@ const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  const metrics = createApiMetrics({ pool: deps.pool, logger: deps.logger, routes: () => routeTable(app) });
+  let routes: RouteEntry[] = [];
+  const metrics = createApiMetrics({ pool: deps.pool, logger: deps.logger, routes: () => routes });
   app.use(metrics.countRequests);
 
   app
@@ -50,5 +51,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
+  // Read once every route is registered (and here, so that an Express without route introspection fails at start).
+  routes = routeTable(app);
   return app;
 }

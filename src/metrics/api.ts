@@ -18,8 +18,8 @@ export interface ApiMetrics {
 
 /**
  * The metrics of one API app: its requests, and the callbacks by status (read from Postgres at scrape time), in a
- * registry of their own that is served together with the process's. `routes` is read at the first request, once
- * every route is registered.
+ * registry of their own that is served together with the process's. `routes` gives the app's routes (read as each
+ * request is counted: the app registers them after this middleware).
  */
 export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: () => RouteEntry[] }): ApiMetrics {
   const registry = new Registry();
@@ -45,12 +45,10 @@ export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: 
     },
   });
 
-  let routes: RouteEntry[] | undefined;
   return {
     countRequests: (req, res, next) => {
       res.once('finish', () => {
-        routes ??= deps.routes();
-        const route = matchingRoute(routes, req.originalUrl.split('?')[0]) ?? UNMATCHED_ROUTE;
+        const route = matchingRoute(deps.routes(), req.originalUrl.split('?')[0]) ?? UNMATCHED_ROUTE;
         requests.inc({ method: req.method, route, status_code: String(res.statusCode) });
       });
       next();
