@@ -137,6 +137,10 @@ describe('GET /openapi.json', () => {
       for (const scheme of Object.keys(requirement)) expect(doc.components.securitySchemes).toHaveProperty([scheme]);
     }
 
+    // 3.1 schemas are JSON Schema: a null is `type: [..., "null"]`, never 3.0's `nullable`.
+    expect(JSON.stringify(doc)).not.toContain('"nullable"');
+    expect(JSON.stringify(doc.components.schemas.Callback)).toContain('["integer","null"]');
+
     const refs = refsIn(doc);
     expect(refs.length).toBeGreaterThan(10);
     expect(refs.filter(({ ref }) => resolve(doc, ref) === undefined)).toEqual([]);
