@@ -29,6 +29,7 @@ export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: 
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [registry],
   });
+  // Registered in `registry`; its collect() fills it at each scrape.
   new Gauge({
     name: 'callbacks',
     help: 'Callbacks by delivery status (pending, retrying, sent, failed), counted in Postgres at scrape time; absent when Postgres did not answer in time',
