@@ -53,6 +53,8 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** `npm run worker` serves GET /metrics on this port (on HOST) when set; npm start serves them with the API. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   DATABASE_URL: z.string().url().optional(),
   EMBEDDED_POSTGRES_DIR: z.string().min(1).default('.data/postgres'),
   /** Used by `npm start` only, when DATABASE_URL is unset. */

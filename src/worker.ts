@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './config';
 import { createPool, WORKER_POOL } from './db/pool';
 import type { HttpSender } from './delivery/http-sender';
 import { createLogger, type Logger } from './logger';
+import { startMetricsServer, type MetricsServer } from './metrics/server';
 import { installTemporalRuntime } from './temporal/runtime-logging';
 
 export interface WorkerDeps {
@@ -39,11 +40,17 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger, { level: config.LOG_LEVEL });
   const pool = createPool(config.DATABASE_URL, logger, WORKER_POOL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  let metrics: MetricsServer | undefined;
   try {
     const worker = await createWorker({ connection, config, pool, logger });
+    if (config.WORKER_METRICS_PORT !== undefined) {
+      metrics = await startMetricsServer(config.WORKER_METRICS_PORT, config.HOST);
+      logger.info('worker metrics listening', { url: metrics.url });
+    }
     logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE });
     await worker.run(); // until SIGINT/SIGTERM, which the Temporal runtime turns into a graceful shutdown
   } finally {
+    await metrics?.stop();
     await connection.close();
     await pool.end();
   }

@@ -7,6 +7,7 @@ import { classifyOutcome, nextDelayMs } from '../delivery/classify';
 import { failedAttemptOf, failureCauseCode } from '../delivery/failure-cause';
 import type { HttpSender } from '../delivery/http-sender';
 import { maximumIntervalMs, retryDelayMs, type RetrySettings } from '../delivery/retry-schedule';
+import { observeAttempt } from '../metrics/delivery';
 import { recordedOutcome, toLogEntry, type AttemptLogEntry, type Trigger } from './attempt-log';
 import { beginAttempt, finishAttempt } from './attempt-store';
 import { loadDeliveryTarget } from './delivery-target';
@@ -87,6 +88,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
           onRetry: (err) => deps.logger.warn('attempt outcome not recorded yet, retrying the write', { conversionId, error: err }),
         },
       );
+  if (!replayed) observeAttempt(finished, verdict, delayMs !== null, target.timeline);
   const log = cycleRows.map((row) => toLogEntry(row.attempt_number === attemptNumber ? finished : row));
   deps.logger.info('callback attempt', {
     conversionId,

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConversionRow } from '../db/conversions';
 import { ENDPOINT_COLUMNS, toPublisherEndpoint, type EndpointRow } from '../db/publishers';
 import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-request';
+import type { CallbackTimeline } from '../metrics/delivery';
 
 /**
  * Loads what one attempt needs from Postgres. It is read again on every attempt, so that a publisher who fixes
@@ -11,15 +12,18 @@ import type { ConversionRecord, PublisherEndpoint } from '../delivery/callback-r
 export interface DeliveryTarget {
   conversion: ConversionRecord;
   publisher: PublisherEndpoint;
+  /** For the delivery latency metrics. */
+  timeline: CallbackTimeline;
 }
 
-type TargetRow = Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> & EndpointRow;
+type TargetRow = Pick<ConversionRow, 'id' | 'publisher_id' | 'click_id' | 'event_id' | 'offer_id' | 'payout' | 'user_id' | 'extras'> &
+  EndpointRow & { created_at: Date; sent_before: boolean };
 
 export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): Promise<DeliveryTarget> {
   const result = await pool.query<TargetRow>(
     `SELECT c.id, c.publisher_id, c.click_id, c.event_id, c.offer_id, c.payout::text AS payout, c.user_id, c.extras,
-            ${ENDPOINT_COLUMNS}
-       FROM conversions c JOIN publishers p ON p.id = c.publisher_id
+            ${ENDPOINT_COLUMNS}, c.created_at, cb.sent_at IS NOT NULL AS sent_before
+       FROM conversions c JOIN publishers p ON p.id = c.publisher_id JOIN callbacks cb ON cb.conversion_id = c.id
       WHERE c.id = $1`,
     [conversionId],
   );
@@ -43,5 +47,6 @@ export async function loadDeliveryTarget(pool: pg.Pool, conversionId: string): P
       extras: row.extras,
     },
     publisher: toPublisherEndpoint(row.publisher_id, row),
+    timeline: { conversionCreatedAt: row.created_at, sentBefore: row.sent_before },
   };
 }

@@ -1,4 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { createApiMetrics } from '../metrics/api';
 import { otherMethods } from './allowed-methods';
 import { KeyRing } from './api-keys';
 import { authenticate } from './auth';
@@ -7,6 +8,8 @@ import type { ApiDeps } from './deps';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthCheck } from './health';
 import { jsonBody } from './json-body';
+import { openApiDocument } from './openapi/document';
+import { routeTable, type RouteEntry } from './route-table';
 import { callbackRoutes } from './routes/callbacks';
 import { conversionRoutes } from './routes/conversions';
 import { overviewRoutes } from './routes/overview';
@@ -29,10 +32,24 @@ function requestBody(small: RequestHandler): RequestHandler {
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  let routes: RouteEntry[] = [];
+  const metrics = createApiMetrics({ pool: deps.pool, logger: deps.logger, routes: () => routes });
+  app.use(metrics.countRequests);
 
   app
     .route('/healthz')
     .get(healthCheck(deps))
+    .all(otherMethods);
+
+  // No key needed for these two: neither holds any conversion, publisher or secret.
+  const document = openApiDocument(deps.config);
+  app
+    .route('/openapi.json')
+    .get((_req, res) => void res.json(document))
+    .all(otherMethods);
+  app
+    .route('/metrics')
+    .get(metrics.serve)
     .all(otherMethods);
 
   // The console's page and assets need no key: the page signs in with one (POST /v1/session).
@@ -57,5 +74,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
+  // Read once every route is registered (and here, so that an Express without route introspection fails at start).
+  routes = routeTable(app);
   return app;
 }

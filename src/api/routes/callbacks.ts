@@ -11,7 +11,7 @@ import { resendByIdentifiers } from '../use-cases/resend';
 import { parseRequest } from '../validation';
 import { resendBody } from './conversions';
 
-const callbackQuery = z
+export const callbackQuery = z
   .object({
     status: z.enum(['pending', 'retrying', 'sent', 'failed']).optional(),
     publisherId: resourceId.optional(),
@@ -19,7 +19,7 @@ const callbackQuery = z
   })
   .strict();
 
-const resendByIdentifiersBody = resendBody
+export const resendByIdentifiersBody = resendBody
   .extend({ conversionId: resourceId.optional(), eventId: externalId.optional(), clickId: externalId.optional() })
   .refine((body) => body.conversionId !== undefined || body.eventId !== undefined, {
     message: 'give conversionId and/or eventId (clickId only narrows them down)',

@@ -27,7 +27,7 @@ const payout = z
 
 const MAX_EXTRAS_BYTES = 4096;
 
-const conversionBody = z
+export const conversionBody = z
   .object({
     conversionId: resourceId,
     publisherId: resourceId,
@@ -103,7 +103,7 @@ const isoTime = z
   // zod checks the date and the clock time but takes any two-digit offset: +24:00 or +00:60 make an Invalid Date.
   .refine((time) => !Number.isNaN(time.getTime()), 'has a zone offset out of range (from -23:59 to +23:59)');
 
-const reportQuery = z
+export const reportQuery = z
   .object({
     from: isoTime.optional(),
     to: isoTime.optional(),
@@ -113,7 +113,7 @@ const reportQuery = z
   })
   .strict();
 
-const conversionParams = z.object({ conversionId: resourceId });
+export const conversionParams = z.object({ conversionId: resourceId });
 export const resendBody = z
   .object({ requestedBy: z.string().trim().min(1).max(100).refine((name) => !hasNul(name), NO_NUL_MESSAGE).optional() })
   .strict();

@@ -120,7 +120,7 @@ const successRule = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-function publisherBody(maxTimeoutMs: number) {
+export function publisherBody(maxTimeoutMs: number) {
   return z
     .object({
       callbackUrl,
@@ -145,11 +145,12 @@ const listQuery = z.object(pageQuery).strict();
 /** A test callback takes no input: its values are samples. */
 const testCallbackBody = z.object({}).strict();
 
+export const publisherParams = z.object({ publisherId: resourceId });
+
 export function publisherRoutes(deps: ApiDeps): Router {
   const { pool, config } = deps;
   const router = Router();
   const bodySchema = publisherBody(config.CALLBACK_TIMEOUT);
-  const paramsSchema = z.object({ publisherId: resourceId });
 
   router.use('/publishers', decodablePathParam('publisherId'));
 
@@ -166,7 +167,7 @@ export function publisherRoutes(deps: ApiDeps): Router {
     .put(async (req, res) => {
       const principal = principalOf(res);
       requirePermission(principal, 'editPublisher');
-      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const { publisherId } = parseRequest(publisherParams, req.params, 'path');
       requireVisible(principal, publisherId, `No publisher ${publisherId}`);
       const body = parseRequest(bodySchema, req.body, 'body');
       // A publisher key edits its own endpoint; creating it is an admin's (the check and the write may race only
@@ -176,7 +177,7 @@ export function publisherRoutes(deps: ApiDeps): Router {
       res.status(created ? 201 : 200).json(publisher);
     })
     .get(async (req, res) => {
-      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const { publisherId } = parseRequest(publisherParams, req.params, 'path');
       const notFound = `No publisher ${publisherId}`;
       requireVisible(principalOf(res), publisherId, notFound);
       const publisher = await findPublisher(pool, publisherId);
@@ -190,7 +191,7 @@ export function publisherRoutes(deps: ApiDeps): Router {
     .post(async (req, res) => {
       const principal = principalOf(res);
       requirePermission(principal, 'sendTestCallback');
-      const { publisherId } = parseRequest(paramsSchema, req.params, 'path');
+      const { publisherId } = parseRequest(publisherParams, req.params, 'path');
       requireVisible(principal, publisherId, `No publisher ${publisherId}`);
       parseRequest(testCallbackBody, req.body ?? {}, 'body');
       res.json(await sendTestCallback(deps, publisherId));
