@@ -91,6 +91,17 @@ export const configSchema = z.object({
   CALLBACK_TIMEOUT: durationOfAtLeast(100, "the smallest publisher timeoutMs").default('10s'),
   RESEND_WINDOW: durationOfAtLeast(1, 'a Failed callback waits this long for a resend').default('30d'),
   ALLOW_PRIVATE_TARGETS: booleanFlag.default('false'),
+  /** Kept-alive connections per publisher origin; 0 opens a new connection for every attempt. */
+  CALLBACK_SOCKETS_PER_ORIGIN: z.coerce.number().int().min(0).max(1024).default(32),
+  /** Delivery attempts one worker process runs at once (each holds a connection to a publisher while it waits). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Workflow tasks one worker process runs at once. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
+  /**
+   * Workflows a worker keeps in memory between their tasks. A parked callback (waiting for its next retry) that is
+   * evicted costs a replay of its short history when its timer fires, instead of memory the whole time it waits.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -10,7 +10,7 @@ export type { DeliverCallbackInput } from './deliver-callback';
 
 export interface ActivityDeps {
   pool: pg.Pool;
-  config: Pick<Config, 'RETRYABLE_STATUS_CODES' | 'CALLBACK_TIMEOUT' | 'ALLOW_PRIVATE_TARGETS'>;
+  config: Pick<Config, 'RETRYABLE_STATUS_CODES' | 'CALLBACK_TIMEOUT' | 'ALLOW_PRIVATE_TARGETS' | 'CALLBACK_SOCKETS_PER_ORIGIN'>;
   /** Defaults to the real sender behind the SSRF guard; tests may inject another. */
   http?: HttpSender;
   logger?: Logger;
@@ -20,7 +20,7 @@ export interface ActivityDeps {
 export function createActivities({ pool, config, http, logger }: ActivityDeps) {
   const deps = {
     pool,
-    http: http ?? createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
+    http: http ?? createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxSocketsPerOrigin: config.CALLBACK_SOCKETS_PER_ORIGIN }),
     retryableStatusCodes: config.RETRYABLE_STATUS_CODES,
     timeoutCeilingMs: config.CALLBACK_TIMEOUT,
     logger: (logger ?? createLogger()).child({ component: 'delivery' }),

@@ -32,12 +32,23 @@ export interface HttpSender {
 
 export interface HttpSenderOptions {
   allowPrivateTargets: boolean;
+  /**
+   * Connections kept open per publisher origin between attempts (keep-alive), so that a burst to one publisher does
+   * not pay a TCP (and TLS) handshake per callback. 0 opens a fresh connection for every attempt.
+   */
+  maxSocketsPerOrigin?: number;
   /** Only this much of a response body is read and kept: enough to see an error message, never a whole page. */
   maxSnippetBytes?: number;
   userAgent?: string;
 }
 
 const DEFAULT_SNIPPET_BYTES = 4096;
+const DEFAULT_SOCKETS_PER_ORIGIN = 32;
+/**
+ * An idle kept-alive connection is closed after this long: below the 5 s idle timeout of common servers (Node,
+ * nginx's 75 s is longer), so that a request rarely goes out on a connection the publisher is closing.
+ */
+const IDLE_SOCKET_MS = 4_000;
 const DEFAULT_USER_AGENT = 'conversion-callbacks/0.1 (+server-to-server postback)';
 
 interface HttpAnswer {
@@ -60,9 +71,13 @@ function parseTarget(url: string): URL | undefined {
  * so far, with NUL characters dropped (Postgres text cannot hold them, and a binary answer must not make the
  * attempt's write fail); `done` resolves when the body ended, reached `maxBytes`, or was cut off.
  */
-function collectSnippet(response: http.IncomingMessage, maxBytes: number): { text(): string; done: Promise<void> } {
+function collectSnippet(response: http.IncomingMessage, maxBytes: number): { text(): string; done: Promise<void>; complete(): boolean } {
   const chunks: Buffer[] = [];
   let size = 0;
+  let complete = false;
+  response.on('end', () => {
+    complete = true;
+  });
   const done = new Promise<void>((resolve) => {
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
@@ -76,14 +91,51 @@ function collectSnippet(response: http.IncomingMessage, maxBytes: number): { tex
     response.on('error', () => resolve());
     response.on('close', resolve);
   });
-  return { text: () => Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\0/g, ''), done };
+  return {
+    text: () => Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').replace(/\0/g, ''),
+    done,
+    // Read to its end: the connection may carry the next request.
+    complete: () => complete,
+  };
+}
+
+/**
+ * A keep-alive agent per origin (scheme, host, port): each bounds its own connections, so that one slow publisher
+ * cannot take the sockets another needs. The SSRF guard is a lookup on every NEW connection (a kept-alive one was
+ * checked when it was opened); idle connections are unref'd by Node and closed after IDLE_SOCKET_MS.
+ */
+class OriginAgents {
+  private readonly agents = new Map<string, http.Agent>();
+
+  constructor(private readonly maxSockets: number) {}
+
+  for(target: URL): http.Agent | false {
+    if (this.maxSockets === 0) return false;
+    let agent = this.agents.get(target.origin);
+    if (!agent) {
+      const options = { keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, timeout: IDLE_SOCKET_MS };
+      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      this.agents.set(target.origin, agent);
+    }
+    return agent;
+  }
+}
+
+/**
+ * The publisher closed a kept-alive connection as the request went out on it, before any answer: the request was not
+ * processed (the case Node's documentation gives for retrying on `reusedSocket`), so it is sent once more.
+ */
+function isStaleConnection(err: NodeJS.ErrnoException, req: http.ClientRequest): boolean {
+  return req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
 }
 
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
   const maxSnippetBytes = options.maxSnippetBytes ?? DEFAULT_SNIPPET_BYTES;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+  const agents = new OriginAgents(options.maxSocketsPerOrigin ?? DEFAULT_SOCKETS_PER_ORIGIN);
 
-  function exchange(target: URL, request: CallbackRequest): Promise<HttpAnswer> {
+  /** One request within `deadline` (ms since the epoch); once more on a fresh connection if a kept-alive one was stale. */
+  function exchange(target: URL, request: CallbackRequest, deadline: number, mayRetryStale = true): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const literalBlocked = options.allowPrivateTargets ? undefined : checkLiteralHost(target.hostname);
       if (literalBlocked) return reject(literalBlocked);
@@ -93,27 +145,34 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       const req = transport.request(target, {
         method: request.method,
         headers,
-        // A fresh connection per attempt: a retry after downtime must not reuse a socket to the dead server.
-        agent: false,
+        agent: agents.for(target),
         lookup: options.allowPrivateTargets ? undefined : guardedLookup,
       });
       // Set once the status line came: from then on the publisher has answered, and a body that is slow or cut
       // short only shortens the snippet (a 200 must not become a timeout, retried and delivered twice).
       let answer: (() => void) | undefined;
-      const fail = (err: Error) => {
+      const fail = (err: NodeJS.ErrnoException) => {
         if (answer) return answer();
         clearTimeout(timer);
         req.destroy();
+        if (mayRetryStale && isStaleConnection(err, req)) {
+          exchange(target, request, deadline, false).then(resolve, reject);
+          return;
+        }
         reject(err);
       };
       // One deadline for connect, headers and the snippet; `timeout` of http.request is only an idle timeout.
-      const timer = setTimeout(() => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
+      const timer = setTimeout(
+        () => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)),
+        Math.max(0, deadline - Date.now()),
+      );
       req.on('error', fail);
       req.on('response', (response) => {
         const snippet = collectSnippet(response, maxSnippetBytes);
         answer = () => {
           clearTimeout(timer);
-          req.destroy();
+          // A body read to its end leaves the connection to the agent for the next request; any other is closed.
+          if (!snippet.complete()) req.destroy();
           const retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
           resolve({ status: response.statusCode ?? 0, bodySnippet: snippet.text(), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
         };
@@ -131,7 +190,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       return { kind: 'error', errorClass: 'invalid_url', message: 'callback URL is not a valid http(s) URL', durationMs: 0 };
     }
     try {
-      const answer = await exchange(target, request);
+      const answer = await exchange(target, request, startedAt + request.timeoutMs);
       return { kind: 'response', ...answer, durationMs: Date.now() - startedAt };
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
