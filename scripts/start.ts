@@ -12,8 +12,8 @@ import { onShutdownSignal } from '../src/api/shutdown';
 import { loadConfig, type Config } from '../src/config';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
-import { API_POOL, createPool, WORKER_POOL } from '../src/db/pool';
-import { createHttpSender } from '../src/delivery/http-sender';
+import { API_POOL, createPool, DISPATCH_POOL, WORKER_POOL } from '../src/db/pool';
+import { httpSenderFor } from '../src/delivery/http-sender';
 import { createLogger, type Logger } from '../src/logger';
 import { connectClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
@@ -172,12 +172,14 @@ async function main(): Promise<void> {
       temporalUi = devServer.uiUrl;
     }
 
-    // One pool each: under load, the worker's attempts and the API's requests must not starve each other (an
-    // attempt whose outcome cannot be written in time would be sent again).
+    // One pool each: under load, the worker's attempts, the API's requests and the dispatcher must not starve each
+    // other (an attempt whose outcome cannot be written in time would be sent again; a burst must not stall dispatch).
     const workerPool = createPool(databaseUrl, logger, WORKER_POOL);
     stack.push('worker Postgres pool', () => workerPool.end());
     const apiPool = createPool(databaseUrl, logger, API_POOL);
     stack.push('API Postgres pool', () => apiPool.end());
+    const dispatchPool = createPool(databaseUrl, logger, DISPATCH_POOL);
+    stack.push('dispatcher Postgres pool', () => dispatchPool.end());
     const applied = await migrate(apiPool);
     if (applied.length > 0) logger.info('migrations applied', { versions: applied });
 
@@ -200,13 +202,16 @@ async function main(): Promise<void> {
     const scheduler = new TemporalCallbackScheduler(client, config);
     const api = await withHint(
       // The console links each conversion to the dev server's Web UI, unless TEMPORAL_UI_URL names another.
-      startApiService({
-        pool: apiPool,
-        scheduler,
-        http: createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS }),
-        config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi },
-        logger,
-      }),
+      startApiService(
+        {
+          pool: apiPool,
+          scheduler,
+          http: httpSenderFor(config),
+          config: { ...config, API_KEYS: keys, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? temporalUi },
+          logger,
+        },
+        { dispatchPool },
+      ),
       listenHint(config),
     );
     stack.push('API', () => api.stop());

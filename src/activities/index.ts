@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config';
-import { createHttpSender, type HttpSender } from '../delivery/http-sender';
+import { httpSenderFor, type HttpSender } from '../delivery/http-sender';
 import { createLogger, type Logger } from '../logger';
 import { markCallbackFailed, markCallbackPending } from './attempt-store';
 import { deliverCallback, type DeliverCallbackInput } from './deliver-callback';
@@ -20,7 +20,7 @@ export interface ActivityDeps {
 export function createActivities({ pool, config, http, logger }: ActivityDeps) {
   const deps = {
     pool,
-    http: http ?? createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxSocketsPerOrigin: config.CALLBACK_SOCKETS_PER_ORIGIN }),
+    http: http ?? httpSenderFor(config),
     retryableStatusCodes: config.RETRYABLE_STATUS_CODES,
     timeoutCeilingMs: config.CALLBACK_TIMEOUT,
     logger: (logger ?? createLogger()).child({ component: 'delivery' }),

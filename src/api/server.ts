@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { migrate } from '../db/migrate';
-import { createPool } from '../db/pool';
-import { createHttpSender } from '../delivery/http-sender';
+import { API_POOL, createPool, DISPATCH_POOL } from '../db/pool';
+import { httpSenderFor } from '../delivery/http-sender';
 import { createLogger } from '../logger';
 import { connectClient } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
@@ -18,19 +18,19 @@ async function main(): Promise<void> {
   }
   if (config.API_KEYS.length === 0) throw new Error('API_KEYS is not set: the API refuses to start without keys');
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const pool = createPool(DATABASE_URL, logger);
+  const pool = createPool(DATABASE_URL, logger, API_POOL);
+  const dispatchPool = createPool(DATABASE_URL, logger, DISPATCH_POOL);
   await migrate(pool);
   const client = await connectClient({ ...config, TEMPORAL_ADDRESS });
   await ensureSearchAttributes(client.connection, config.TEMPORAL_NAMESPACE);
   const scheduler = new TemporalCallbackScheduler(client, config);
-  const http = createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
-  const api = await startApiService({ pool, scheduler, http, config, logger });
+  const api = await startApiService({ pool, scheduler, http: httpSenderFor(config), config, logger }, { dispatchPool });
   logger.info('API listening', { url: api.url });
 
   onShutdownSignal(logger, async () => {
     await api.stop();
     await client.connection.close();
-    await pool.end();
+    await Promise.all([pool.end(), dispatchPool.end()]);
   });
 }
 

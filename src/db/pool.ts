@@ -14,6 +14,8 @@ export const API_POOL: PoolOptions = { max: 10, connectionTimeoutMs: 5_000 };
  * leaves the attempt to be sent again. Sized above the API's: every running attempt holds one while it writes.
  */
 export const WORKER_POOL: PoolOptions = { max: 20, connectionTimeoutMs: 15_000 };
+/** The outbox dispatcher holds one connection per round (its transaction); a second covers a round that overlaps a stop. */
+export const DISPATCH_POOL: PoolOptions = { max: 2, connectionTimeoutMs: 15_000 };
 
 /**
  * A pg Pool for `url`. A connection that dies (Postgres restarted, pg_terminate_backend, a network cut) emits

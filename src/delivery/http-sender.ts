@@ -203,3 +203,8 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     send: async (request) => redactOutcome(await attempt(request), request),
   };
 }
+
+/** The sender the service uses, from its configuration: the SSRF guard unless private targets are allowed, keep-alive. */
+export function httpSenderFor(config: { ALLOW_PRIVATE_TARGETS: boolean; CALLBACK_SOCKETS_PER_ORIGIN: number }): HttpSender {
+  return createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS, maxSocketsPerOrigin: config.CALLBACK_SOCKETS_PER_ORIGIN });
+}
