@@ -6,7 +6,7 @@ import { formatPayout } from '../../src/delivery/callback-request';
 import { AUTH, conversionBody, publisherBody, useTestApi } from '../support/api';
 import { sendBytes } from '../support/raw-request';
 import { KNOWN, fuzzRequest, type FuzzRequest } from '../support/request-arbitraries';
-import { schedulerCalls, storedRows } from '../support/stored-rows';
+import { schedulerCalls, storedRows, type StoredRows } from '../support/stored-rows';
 
 /**
  * Property-based fuzzing of the whole API over HTTP: thousands of generated requests to every route (see
@@ -90,6 +90,15 @@ describe('the API under generated requests', () => {
     expect(res.body.extras).toEqual(JSON.parse(JSON.stringify(sent.extras ?? {})));
   }
 
+  /** A batch stores exactly the conversions it answers 201, each with its callback and outbox entry. */
+  async function expectBatchStored(before: StoredRows, res: request.Response): Promise<void> {
+    const after = await storedRows(api.db.pool);
+    const added = (table: keyof StoredRows) => Number(after[table].split(':')[0]) - Number(before[table].split(':')[0]);
+    const created = (res.body.results as { status: number }[]).filter((item) => item.status === 201).length;
+    expect(res.body.created).toBe(created);
+    expect([added('conversions'), added('callbacks'), added('delivery_outbox')]).toEqual([created, created, created]);
+  }
+
   it(`answers ${NUM_RUNS} generated requests without a 5xx, with JSON errors, and stores nothing it refuses`, async () => {
     const statuses = new Map<number, number>();
     await fc.assert(
@@ -100,6 +109,7 @@ describe('the API under generated requests', () => {
         expect(res.status).toBeLessThan(500);
         if (res.status >= 400) expectJsonError(req, res);
         if (res.status >= 400 || !WRITING_METHODS.has(req.method)) expect(await snapshot()).toEqual(before);
+        if (req.url === '/v1/conversions/batch' && res.status === 200) await expectBatchStored(before.rows, res);
         await expectStoredAsSent(req, res);
       }),
       { numRuns: NUM_RUNS, ...replay },

@@ -203,6 +203,13 @@ const resendText = objectText({
   clickId: fc.option(externalId, { nil: undefined }),
 });
 
+/** A batch of conversions: valid and invalid ones mixed, sometimes the same one twice, sometimes not an array. */
+const batchText = fc.oneof(
+  { weight: 8, arbitrary: fc.array(conversionText, { minLength: 1, maxLength: 4 }).map((items) => `{"conversions":[${items.join(',')}]}`) },
+  { weight: 1, arbitrary: conversionText.map((item) => `{"conversions":[${item},${item}]}`) },
+  { weight: 1, arbitrary: fc.oneof(fc.constant('{"conversions":[]}'), fc.constant('{"conversions":{}}'), hostileValue.map((v) => `{"conversions":${v}}`)) },
+);
+
 /** Any body at all: the route's own kind mostly, else another route's, random JSON, or not JSON. */
 function bodyText(own: fc.Arbitrary<string>): fc.Arbitrary<string | undefined> {
   return fc.oneof(
@@ -230,6 +237,7 @@ const ROUTES: Aimed[] = [
   { weight: 3, method: 'put', url: segment.map((id) => `/v1/publishers/${id}`), body: bodyText(publisherText) },
   { weight: 1, method: 'get', url: segment.map((id) => `/v1/publishers/${id}`), body: noBody },
   { weight: 6, method: 'post', url: fc.constant('/v1/conversions'), body: bodyText(conversionText) },
+  { weight: 2, method: 'post', url: fc.constant('/v1/conversions/batch'), body: bodyText(batchText) },
   { weight: 3, method: 'get', url: queryString(['limit', 'cursor', 'from', 'to', 'publisherId', 'callbackSent']).map((query) => `/v1/conversions${query}`), body: noBody },
   { weight: 1, method: 'get', url: segment.map((id) => `/v1/conversions/${id}`), body: noBody },
   { weight: 2, method: 'post', url: segment.map((id) => `/v1/conversions/${id}/resend`), body: rarely(bodyText(resendText), 2) },

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { TestApi } from './api';
 import type { RecordingScheduler } from './schedulers';
 
-const TABLES = ['publishers', 'conversions', 'callbacks', 'callback_attempts'] as const;
+const TABLES = ['publishers', 'conversions', 'callbacks', 'callback_attempts', 'delivery_outbox'] as const;
 
 /** A digest of every row the API writes, per table: equal snapshots mean nothing was inserted, changed or deleted. */
 export type StoredRows = Record<(typeof TABLES)[number], string>;
