@@ -24,7 +24,7 @@ CREATE TABLE conversions (
   extras              jsonb NOT NULL DEFAULT '{}'::jsonb,
   payload_hash        text NOT NULL,
   workflow_id         text NOT NULL UNIQUE,
-  -- NULL until Temporal accepted the workflow; a sweep starts the workflow of any row left NULL.
+  -- NULL until Temporal accepted the workflow; until then the conversion has an entry in delivery_outbox (002).
   workflow_started_at timestamptz,
   created_at          timestamptz NOT NULL DEFAULT now()
 );
