@@ -31,7 +31,8 @@ export interface StartedAttempt {
  * Records the attempt as in flight, unless its key is recorded already. The callback row is the per-conversion
  * lock and counter: its increment waits for a concurrent one and numbers the attempt. Older attempts still in
  * flight belong to a worker that died (their answer is lost) or to a cycle that a resend cancelled mid-request: if
- * that answer still comes, finishAttempt overwrites the `abandoned` mark with it. The statement also returns the
+ * that answer still comes, finishAttempt overwrites the `abandoned` mark with it. (An attempt begun at the same
+ * moment is not in this statement's snapshot and stays `in_flight` until its own finish or the next begin.) The statement also returns the
  * cycle's other attempts (as this statement leaves them), so the attempt log costs no second round trip.
  */
 const BEGIN_SQL = `

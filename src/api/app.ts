@@ -22,10 +22,10 @@ const BODY_LIMITS = { maxBytes: 64 * 1024, maxDepth: 32 };
 /** A batch holds up to 1,000 conversions, two levels deeper (the envelope and its array). */
 const BATCH_BODY_LIMITS = { maxBytes: 8 * 1024 * 1024, maxDepth: BODY_LIMITS.maxDepth + 2 };
 
-/** The batch route's body limits, every other route's (`small`) otherwise. */
+/** The batch route's body limits (its path matched as Express matches routes: any case), every other route's (`small`) otherwise. */
 function requestBody(small: RequestHandler): RequestHandler {
   const batch = jsonBody(BATCH_BODY_LIMITS);
-  return (req, res, next) => (req.method === 'POST' && req.path.replace(/\/$/, '') === '/conversions/batch' ? batch : small)(req, res, next);
+  return (req, res, next) => (req.method === 'POST' && req.path.replace(/\/$/, '').toLowerCase() === '/conversions/batch' ? batch : small)(req, res, next);
 }
 
 /** The HTTP API. It does not listen: the entry points (src/api/server.ts, scripts/start.ts) and tests do. */

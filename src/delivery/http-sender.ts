@@ -100,72 +100,49 @@ function collectSnippet(response: http.IncomingMessage, maxBytes: number): { tex
 }
 
 /**
- * A keep-alive agent per origin (scheme, host, port): each bounds its own connections, so that one slow publisher
- * cannot take the sockets another needs. The SSRF guard is a lookup on every NEW connection (a kept-alive one was
- * checked when it was opened); idle connections are unref'd by Node and closed after IDLE_SOCKET_MS.
+ * Keep-alive agents: Node bounds `maxSockets` per origin (host and port), so one slow publisher cannot take the
+ * sockets another needs, and drops an origin's bookkeeping once it has no sockets left. The SSRF guard is the lookup of
+ * every NEW connection (a kept-alive one was checked when it was opened); idle connections are unref'd by Node and
+ * closed after IDLE_SOCKET_MS. A request whose kept-alive connection the publisher drops is not sent again here (the
+ * publisher may have processed it): it is a connection reset, and Temporal's next attempt, recorded, sends again.
  */
-class OriginAgents {
-  private readonly agents = new Map<string, http.Agent>();
-
-  constructor(private readonly maxSockets: number) {}
-
-  for(target: URL): http.Agent | false {
-    if (this.maxSockets === 0) return false;
-    let agent = this.agents.get(target.origin);
-    if (!agent) {
-      const options = { keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, timeout: IDLE_SOCKET_MS };
-      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
-      this.agents.set(target.origin, agent);
-    }
-    return agent;
-  }
-}
-
-/**
- * The publisher closed a kept-alive connection as the request went out on it, before any answer: the request was not
- * processed (the case Node's documentation gives for retrying on `reusedSocket`), so it is sent once more.
- */
-function isStaleConnection(err: NodeJS.ErrnoException, req: http.ClientRequest): boolean {
-  return req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+function keepAliveAgents(maxSocketsPerOrigin: number): { http: http.Agent; https: https.Agent } | undefined {
+  if (maxSocketsPerOrigin === 0) return undefined;
+  const options = { keepAlive: true, maxSockets: maxSocketsPerOrigin, maxFreeSockets: maxSocketsPerOrigin, timeout: IDLE_SOCKET_MS };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
 }
 
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
   const maxSnippetBytes = options.maxSnippetBytes ?? DEFAULT_SNIPPET_BYTES;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
-  const agents = new OriginAgents(options.maxSocketsPerOrigin ?? DEFAULT_SOCKETS_PER_ORIGIN);
+  const agents = keepAliveAgents(options.maxSocketsPerOrigin ?? DEFAULT_SOCKETS_PER_ORIGIN);
 
-  /** One request within `deadline` (ms since the epoch); once more on a fresh connection if a kept-alive one was stale. */
-  function exchange(target: URL, request: CallbackRequest, deadline: number, mayRetryStale = true): Promise<HttpAnswer> {
+  function exchange(target: URL, request: CallbackRequest): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const literalBlocked = options.allowPrivateTargets ? undefined : checkLiteralHost(target.hostname);
       if (literalBlocked) return reject(literalBlocked);
-      const transport = target.protocol === 'https:' ? https : http;
+      const isHttps = target.protocol === 'https:';
+      const transport = isHttps ? https : http;
       const headers: Record<string, string> = { 'user-agent': userAgent, ...request.headers };
       if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
       const req = transport.request(target, {
         method: request.method,
         headers,
-        agent: agents.for(target),
+        // Without keep-alive, a fresh connection per attempt.
+        agent: agents ? (isHttps ? agents.https : agents.http) : false,
         lookup: options.allowPrivateTargets ? undefined : guardedLookup,
       });
       // Set once the status line came: from then on the publisher has answered, and a body that is slow or cut
       // short only shortens the snippet (a 200 must not become a timeout, retried and delivered twice).
       let answer: (() => void) | undefined;
-      const fail = (err: NodeJS.ErrnoException) => {
+      const fail = (err: Error) => {
         if (answer) return answer();
         clearTimeout(timer);
         req.destroy();
-        if (mayRetryStale && isStaleConnection(err, req)) {
-          exchange(target, request, deadline, false).then(resolve, reject);
-          return;
-        }
         reject(err);
       };
       // One deadline for connect, headers and the snippet; `timeout` of http.request is only an idle timeout.
-      const timer = setTimeout(
-        () => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)),
-        Math.max(0, deadline - Date.now()),
-      );
+      const timer = setTimeout(() => fail(new RequestTimeoutError(`no answer within ${request.timeoutMs} ms`)), request.timeoutMs);
       req.on('error', fail);
       req.on('response', (response) => {
         const snippet = collectSnippet(response, maxSnippetBytes);
@@ -190,7 +167,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       return { kind: 'error', errorClass: 'invalid_url', message: 'callback URL is not a valid http(s) URL', durationMs: 0 };
     }
     try {
-      const answer = await exchange(target, request, startedAt + request.timeoutMs);
+      const answer = await exchange(target, request);
       return { kind: 'response', ...answer, durationMs: Date.now() - startedAt };
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
