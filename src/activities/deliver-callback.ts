@@ -71,6 +71,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
       ? nextDelayMs(scheduledDelayMs, verdict.retryAfterMs, maximumIntervalMs(input.retry))
       : null;
   const error = verdict.verdict === 'success' ? null : verdict.message;
+  const cause = verdict.verdict === 'success' ? null : failureCauseCode(failedAttemptOf(outcome));
   const finished = replayed
     ? started.row
     : await writeUntilRecorded(
@@ -78,7 +79,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
           finishAttempt(deps.pool, { conversionId, attemptKey, attemptNumber }, outcome, {
             succeeded: verdict.verdict === 'success',
             error,
-            cause: verdict.verdict === 'success' ? null : failureCauseCode(failedAttemptOf(outcome)),
+            cause,
             nextRetryDelayMs: delayMs,
           }),
         {
@@ -88,7 +89,7 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
           onRetry: (err) => deps.logger.warn('attempt outcome not recorded yet, retrying the write', { conversionId, error: err }),
         },
       );
-  if (!replayed) observeAttempt(finished, verdict, delayMs !== null, target.timeline);
+  if (!replayed) observeAttempt(finished, { verdict, cause, retrying: delayMs !== null }, target.timeline);
   const log = cycleRows.map((row) => toLogEntry(row.attempt_number === attemptNumber ? finished : row));
   deps.logger.info('callback attempt', {
     conversionId,

@@ -47,8 +47,8 @@ export interface OutboxBacklog {
   oldestEnqueuedAt: Date | null;
 }
 
-/** How much intake waits for its workflow to start: the health check and the benchmark read it. */
-export async function outboxBacklog(db: pg.Pool): Promise<OutboxBacklog> {
+/** How much intake waits for its workflow to start: the metrics read it (delivery_outbox_entries). */
+export async function outboxBacklog(db: pg.ClientBase | pg.Pool): Promise<OutboxBacklog> {
   const { rows } = await db.query<{ entries: string; oldest: Date | null }>(
     'SELECT count(*) AS entries, min(enqueued_at) AS oldest FROM delivery_outbox',
   );

@@ -1,8 +1,10 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { outboxBacklog } from '../db/outbox';
 import type { Logger } from '../logger';
 import { matchingRoute, type RouteEntry } from '../api/route-table';
+import { boundedRead } from './bounded-read';
 import { countCallbacksByStatus } from './callback-statuses';
 import { processRegistry } from './registry';
 
@@ -17,9 +19,9 @@ export interface ApiMetrics {
 }
 
 /**
- * The metrics of one API app: its requests, and the callbacks by status (read from Postgres at scrape time), in a
- * registry of their own that is served together with the process's. `routes` gives the app's routes (read as each
- * request is counted: the app registers them after this middleware).
+ * The metrics of one API app: its requests, the callbacks by status and the outbox's entries (read from Postgres at
+ * scrape time), in a registry of their own that is served together with the process's. `routes` gives the app's
+ * routes (read as each request is counted: the app registers them after this middleware).
  */
 export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: () => RouteEntry[] }): ApiMetrics {
   const registry = new Registry();
@@ -29,7 +31,7 @@ export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: 
     labelNames: ['method', 'route', 'status_code'] as const,
     registers: [registry],
   });
-  // Registered in `registry`; its collect() fills it at each scrape.
+  // Registered in `registry`; their collect() fills them at each scrape.
   new Gauge({
     name: 'callbacks',
     help: 'Callbacks by delivery status (pending, retrying, sent, failed), counted in Postgres at scrape time; absent when Postgres did not answer in time',
@@ -42,6 +44,20 @@ export function createApiMetrics(deps: { pool: pg.Pool; logger: Logger; routes: 
         for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
       } catch (err) {
         deps.logger.warn('metrics: callbacks by status not counted', { error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+  });
+  new Gauge({
+    name: 'delivery_outbox_entries',
+    help: 'Conversions recorded whose delivery workflow has not started yet (outbox entries), counted in Postgres at scrape time; NaN when Postgres did not answer in time',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set((await boundedRead(deps.pool, 'counting outbox entries', (client) => outboxBacklog(client))).entries);
+      } catch (err) {
+        // A gauge without labels is always exposed (prom-client): NaN, not a 0 that would say the outbox is empty.
+        this.set(Number.NaN);
+        deps.logger.warn('metrics: outbox entries not counted', { error: err instanceof Error ? err.message : String(err) });
       }
     },
   });

@@ -1,6 +1,7 @@
 import { Counter, Histogram } from 'prom-client';
 import type { AttemptRow } from '../activities/attempt-log';
 import type { Classification } from '../delivery/classify';
+import type { FailureCauseCode } from '../delivery/failure-cause';
 import { processRegistry } from './registry';
 
 /**
@@ -11,8 +12,11 @@ const LATENCY_BUCKETS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 
 const attempts = new Counter({
   name: 'callback_attempts_total',
-  help: 'Callback attempts by outcome (succeeded, retrying: another attempt follows, failed: none follows) and failure type (none when succeeded)',
-  labelNames: ['outcome', 'failure_type'] as const,
+  help:
+    'Callback attempts by outcome (succeeded, retrying: another attempt follows, failed: none follows), failure type ' +
+    'and failure cause (server_downtime, firewall_or_permission, ip_not_whitelisted, invalid_authentication, ' +
+    'malformed_response, other; both none when succeeded)',
+  labelNames: ['outcome', 'failure_type', 'cause'] as const,
   registers: [processRegistry],
 });
 
@@ -37,13 +41,20 @@ export interface CallbackTimeline {
   sentBefore: boolean;
 }
 
+/** How a recorded attempt ended: its verdict, the cause it recorded (null on success), and whether a retry follows. */
+export interface AttemptResult {
+  verdict: Classification;
+  cause: FailureCauseCode | null;
+  retrying: boolean;
+}
+
 /**
  * Counts one attempt whose outcome is recorded (`row`, as written) and observes the delivery latencies it ends.
  * Both ends of a latency are Postgres times (the conversion's and the attempt's start, plus the measured duration).
  */
-export function observeAttempt(row: AttemptRow, verdict: Classification, retrying: boolean, timeline: CallbackTimeline): void {
+export function observeAttempt(row: AttemptRow, { verdict, cause, retrying }: AttemptResult, timeline: CallbackTimeline): void {
   const outcome = verdict.verdict === 'success' ? 'succeeded' : retrying ? 'retrying' : 'failed';
-  attempts.inc({ outcome, failure_type: verdict.verdict === 'success' ? 'none' : verdict.type });
+  attempts.inc({ outcome, failure_type: verdict.verdict === 'success' ? 'none' : verdict.type, cause: cause ?? 'none' });
   const createdMs = timeline.conversionCreatedAt.getTime();
   if (row.attempt_number === 1) toFirstAttempt.observe(Math.max(0, row.started_at.getTime() - createdMs) / 1000);
   if (verdict.verdict === 'success' && !timeline.sentBefore) {

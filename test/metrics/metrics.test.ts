@@ -6,8 +6,9 @@ import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { createHttpSender } from '../../src/delivery/http-sender';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
-import { AUTH, conversionBody, testConfig } from '../support/api';
+import { AUTH, conversionBody, testApp, testConfig } from '../support/api';
 import { collectLogs } from '../support/collect-logs';
 import { eventually } from '../support/eventually';
 import { callbackRow, insertConversion } from '../support/fixtures';
@@ -53,9 +54,9 @@ async function settled(app: Express, conversionId: string, status: string): Prom
 }
 
 const ATTEMPT_LABELS = [
-  { outcome: 'retrying', failure_type: 'CallbackHttpStatus' },
-  { outcome: 'succeeded', failure_type: 'none' },
-  { outcome: 'failed', failure_type: 'CallbackRejected' },
+  { outcome: 'retrying', failure_type: 'CallbackHttpStatus', cause: 'server_downtime' },
+  { outcome: 'succeeded', failure_type: 'none', cause: 'none' },
+  { outcome: 'failed', failure_type: 'CallbackRejected', cause: 'other' },
 ];
 
 /** The values that deliveries move, to compare a scrape after them with one before. */
@@ -69,7 +70,7 @@ function deliveryFigures(samples: Sample[]) {
 }
 
 describe('GET /metrics', () => {
-  it('counts attempts by outcome and failure type, the delivery latencies, callbacks by status and requests by route pattern', async () => {
+  it('counts attempts by outcome, failure type and cause, the delivery latencies, callbacks by status, the outbox and requests by route pattern', async () => {
     const before = deliveryFigures(await scrape(stack.app));
 
     // One callback sent on its second attempt (a 503 first), one failed at once (a 404 is final).
@@ -103,6 +104,8 @@ describe('GET /metrics', () => {
         { name: 'callbacks', labels: { status: 'failed' }, value: 1 },
       ]),
     );
+    // The dispatcher started both workflows: nothing waits in the outbox.
+    expect(samples.filter((s) => s.name === 'delivery_outbox_entries')).toEqual([{ name: 'delivery_outbox_entries', labels: {}, value: 0 }]);
 
     const requests = (method: string, route: string, status: number) =>
       valueOf(samples, 'http_requests_total', { method, route, status_code: String(status) });
@@ -120,7 +123,21 @@ describe('GET /metrics', () => {
     expect(samples.map((s) => s.name)).toEqual(expect.arrayContaining(['process_cpu_user_seconds_total', 'nodejs_heap_size_used_bytes']));
   });
 
-  it('answers without the callbacks gauge, and says why in the log, when Postgres does not answer in time', async () => {
+  it('counts the conversions whose workflow has not started yet', async () => {
+    // A database of its own: no dispatcher empties its outbox.
+    const waiting = await createTestDatabase();
+    try {
+      await insertConversion(waiting.pool, { callbackUrl: 'https://publisher.example/cb' });
+      await insertConversion(waiting.pool, { callbackUrl: 'https://publisher.example/cb' });
+      const samples = await scrape(testApp(waiting, new RecordingScheduler()));
+      expect(valueOf(samples, 'delivery_outbox_entries')).toBe(2);
+      expect(valueOf(samples, 'callbacks', { status: 'pending' })).toBe(2);
+    } finally {
+      await waiting.drop();
+    }
+  });
+
+  it('answers without the callbacks gauge and with no outbox count (NaN), and says why in the log, when Postgres does not answer in time', async () => {
     // A "database" that accepts connections and never says a word.
     const sockets = new Set<Socket>();
     const silent: Server = createServer((socket) => void sockets.add(socket));
@@ -128,12 +145,19 @@ describe('GET /metrics', () => {
     const pool = new pg.Pool({ connectionString: `postgres://user@127.0.0.1:${(silent.address() as AddressInfo).port}/db` });
     const logs = collectLogs('warn');
     try {
-      const app = createApp({ pool, scheduler: new RecordingScheduler(), config: testConfig(), logger: logs.logger });
+      const config = testConfig();
+      const http = createHttpSender({ allowPrivateTargets: config.ALLOW_PRIVATE_TARGETS });
+      const app = createApp({ pool, scheduler: new RecordingScheduler(), http, config, logger: logs.logger });
       const samples = await scrape(app);
       expect(samples.filter((s) => s.name === 'callbacks')).toEqual([]);
+      // A gauge without labels cannot be absent: not a number, rather than a 0 that would mean an empty outbox.
+      expect(valueOf(samples, 'delivery_outbox_entries')).toBeNaN();
       expect(samples.map((s) => s.name)).toContain('process_cpu_user_seconds_total');
       expect(logs.records()).toContainEqual(
         expect.objectContaining({ level: 'warn', msg: 'metrics: callbacks by status not counted', error: expect.stringContaining('took over') }),
+      );
+      expect(logs.records()).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: 'metrics: outbox entries not counted', error: expect.stringContaining('took over') }),
       );
     } finally {
       for (const socket of sockets) socket.destroy();

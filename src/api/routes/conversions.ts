@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ConversionView } from '../../db/conversions';
 import { formatPayout } from '../../delivery/callback-request';
 import { otherMethods } from '../allowed-methods';
 import { principalOf } from '../auth';
@@ -48,11 +49,21 @@ export const conversionBody = z
 export const MAX_BATCH_SIZE = 1_000;
 
 /** Only the envelope is checked here: each conversion is validated, and answered, on its own. */
-const batchBody = z
+export const batchBody = z
   .object({ conversions: z.array(z.unknown()).min(1, 'must hold at least one conversion').max(MAX_BATCH_SIZE, `must hold at most ${MAX_BATCH_SIZE} conversions`) })
   .strict();
 
-type BatchItem = { index: number; status: number } & ({ conversion: object } | { error: Record<string, unknown> });
+/** One conversion of a batch, at `index` in the request: recorded (201, or 200 as before), or the error a single POST would answer. */
+export type BatchItem =
+  | { index: number; status: 201 | 200; conversion: ConversionView }
+  | { index: number; status: number; error: { code: string; message: string; [detail: string]: unknown } };
+
+export interface BatchAnswer {
+  created: number;
+  existing: number;
+  rejected: number;
+  results: BatchItem[];
+}
 
 function batchItem(index: number, answer: IntakeAnswer): BatchItem {
   if ('conversion' in answer) return { index, status: answer.status, conversion: answer.conversion };
@@ -144,7 +155,8 @@ export function conversionRoutes(deps: ApiDeps): Router {
     const { conversions } = parseRequest(batchBody, req.body, 'body');
     const results = await recordBatch(deps, conversions);
     const count = (status: number) => results.filter((item) => item.status === status).length;
-    res.json({ created: count(201), existing: count(200), rejected: results.length - count(201) - count(200), results });
+    const answer: BatchAnswer = { created: count(201), existing: count(200), rejected: results.length - count(201) - count(200), results };
+    res.json(answer);
   });
 
   router

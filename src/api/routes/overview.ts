@@ -8,7 +8,7 @@ import { resourceId } from '../ids';
 import { scopedPublisherFilter } from '../permissions';
 import { parseRequest } from '../validation';
 
-const overviewQuery = z
+export const overviewQuery = z
   .object({
     hours: z.coerce.number().int().min(1).max(168).default(24),
     publisherId: resourceId.optional(),

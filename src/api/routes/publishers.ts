@@ -140,10 +140,10 @@ export function publisherBody(maxTimeoutMs: number) {
     .strict();
 }
 
-const listQuery = z.object(pageQuery).strict();
+export const publisherListQuery = z.object(pageQuery).strict();
 
 /** A test callback takes no input: its values are samples. */
-const testCallbackBody = z.object({}).strict();
+export const testCallbackBody = z.object({}).strict();
 
 export const publisherParams = z.object({ publisherId: resourceId });
 
@@ -157,7 +157,7 @@ export function publisherRoutes(deps: ApiDeps): Router {
   router
     .route('/publishers')
     .get(async (req, res) => {
-      const page = parseRequest(listQuery, req.query, 'query');
+      const page = parseRequest(publisherListQuery, req.query, 'query');
       res.json(await publisherList(deps, { publisherId: publisherScope(principalOf(res)) }, page));
     })
     .all(otherMethods);

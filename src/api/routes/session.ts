@@ -10,7 +10,7 @@ import { may, type Principal } from '../permissions';
 import { clearSessionCookie, sessionIdOf, setSessionCookie, type Sessions } from '../sessions';
 import { parseRequest } from '../validation';
 
-const signInBody = z.object({ apiKey: z.string().min(1).max(4096) }).strict();
+export const signInBody = z.object({ apiKey: z.string().min(1).max(4096) }).strict();
 
 /** What the console needs to know about who signed in; never the key. */
 export interface SessionView {
