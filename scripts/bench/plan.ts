@@ -196,7 +196,7 @@ async function twoWorkersPhase(settings: BenchSettings, { senders, processes, lo
 async function memoryPhase(settings: BenchSettings, { senders, processes, temporalPid, log }: BenchHost): Promise<RssSample[]> {
   const { parked, batchSize, batchConcurrency, warmup } = settings;
   const { running, api, worker } = await processes.parking();
-  const pids = { api: await nodeProcessOf(api.child.pid ?? 0), worker: await nodeProcessOf(worker.child.pid ?? 0) };
+  const pids = { api: 0, worker: 0 };
   const sample = async (count: number): Promise<RssSample> => ({
     parked: count,
     apiKb: await rssKb(pids.api),
@@ -213,6 +213,9 @@ async function memoryPhase(settings: BenchSettings, { senders, processes, tempor
     const warmupKeys = await park('p-warmup', warmup);
     await senders.parkedArrivals.waitFor(warmupKeys, PARKING_TIMEOUT_MS_PER_CALLBACK * warmup + 60_000);
     await sleep(PARKED_SETTLE_MS);
+    // Once the warm-up parked, the worker surely runs (tsx starts its node process a moment after its own).
+    pids.api = await nodeProcessOf(api.child.pid ?? 0);
+    pids.worker = await nodeProcessOf(worker.child.pid ?? 0);
     const samples = [await sample(warmup)];
     log(`memory: idle with ${warmup} parked: API ${samples[0].apiKb} KB, worker ${samples[0].workerKb} KB`);
     const start = performance.now();

@@ -98,7 +98,7 @@ function memoryLines(settings: BenchSettings, samples: RssSample[]): string[] {
   const both = (sample: RssSample) => sample.apiKb + sample.workerKb;
   return [
     `5. Memory: ${settings.parked} callbacks parked behind a publisher answering 503, next attempt in 1 h (measured once)`,
-    line('  callbacks parked', ['API MB', 'worker MB', 'API+wkr', 'Temporal']),
+    line('  callbacks parked: RSS (MB) of', ['API', 'worker', 'both', 'Temporal']),
     ...samples.map((sample, index) =>
       line(`  ${sample.parked}${index === 0 ? ' (idle: after the warm-up)' : ''}`, [mb(sample.apiKb), mb(sample.workerKb), mb(both(sample)), mb(sample.temporalKb)]),
     ),

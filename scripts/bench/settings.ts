@@ -45,7 +45,7 @@ export function benchSettings(argv: readonly string[]): BenchSettings {
     intakeBurst,
     batchSize: Math.min(MAX_BATCH_SIZE, intakeBurst),
     batchConcurrency: 2,
-    deliveryBurst: wholeNumberFlag(argv, '--delivery-burst', 1_000, 1),
+    deliveryBurst: wholeNumberFlag(argv, '--delivery-burst', 500, 1),
     concurrency: 32,
     runs: wholeNumberFlag(argv, '--runs', 3, 3),
     steadyRate: wholeNumberFlag(argv, '--rate', 50, 1),
