@@ -13,8 +13,12 @@ interface Row {
   value: (run: RunFigures) => number;
 }
 
+/** 10,000 rather than 10000. */
+const count = (value: number) => value.toLocaleString('en-US');
+
 function sections(settings: BenchSettings): { title: string; rows: Row[] }[] {
-  const { intakeBurst, batchSize, batchConcurrency, concurrency, deliveryBurst, steadyRate } = settings;
+  const { batchConcurrency, concurrency, steadyRate } = settings;
+  const [intakeBurst, batchSize, deliveryBurst] = [settings.intakeBurst, settings.batchSize, settings.deliveryBurst].map(count);
   return [
     {
       title: `1. Intake: a burst of ${intakeBurst} POST /v1/conversions, ${concurrency} at a time`,
@@ -97,7 +101,7 @@ function memoryLines(settings: BenchSettings, samples: RssSample[]): string[] {
   const perCallback = (kb: (sample: RssSample) => number) => ((kb(last) - kb(idle)) / added).toFixed(1);
   const both = (sample: RssSample) => sample.apiKb + sample.workerKb;
   return [
-    `5. Memory: ${settings.parked} callbacks parked behind a publisher answering 503, next attempt in 1 h (measured once)`,
+    `5. Memory: ${count(settings.parked)} callbacks parked behind a publisher answering 503, next attempt in 1 h (measured once)`,
     line('  callbacks parked: RSS (MB) of', ['API', 'worker', 'both', 'Temporal']),
     ...samples.map((sample, index) =>
       line(`  ${sample.parked}${index === 0 ? ' (idle: after the warm-up)' : ''}`, [mb(sample.apiKb), mb(sample.workerKb), mb(both(sample)), mb(sample.temporalKb)]),
@@ -113,12 +117,13 @@ export function benchReport(settings: BenchSettings, results: BenchResults, repe
   const out = [
     'conversion-callbacks benchmark (npm run bench)',
     `machine:  nproc ${os.availableParallelism()}, Node ${process.version}, ${process.platform} ${process.arch}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
-    `settings: intake bursts of ${settings.intakeBurst}, delivery bursts of ${settings.deliveryBurst}, at concurrency ${settings.concurrency}; ` +
+    `settings: intake bursts of ${count(settings.intakeBurst)}, delivery bursts of ${count(settings.deliveryBurst)}, at concurrency ${settings.concurrency}; ` +
       `steady ${settings.steadyRate}/s for ${settings.steadySeconds} s; ${settings.runs} runs after a warm-up of ${settings.warmup}; ` +
-      `INSERT baseline pool ${settings.poolSize} (the API's); ${settings.parked} parked`,
+      `INSERT baseline pool ${settings.poolSize} (the API's); ${count(settings.parked)} parked`,
     'service:  npm run api + npm run worker (default settings, LOG_LEVEL=warn), embedded Postgres, ' +
       `Temporal dev server (workflows ${settings.temporalState === 'file' ? 'in a SQLite file' : 'in memory'});`,
-    '          bare workflows on a worker process of their own with the same settings; publisher on 127.0.0.1 answering 200',
+    '          bare workflows on a worker process of their own with the same settings; publishers on 127.0.0.1 answering 200 (and 503: figure 5);',
+    '          figure 1: the API alone, its workflows started on a queue no worker polls; figure 5: a fresh API (RETRY_INITIAL_INTERVAL=1h) and worker',
     '',
     line('', [...runHeaders, 'min', 'median', 'max']),
   ];
