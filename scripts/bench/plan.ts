@@ -175,7 +175,8 @@ async function deliveryPhase(settings: BenchSettings, { senders, processes, log 
 /** Figure 4: the delivery burst again, with a second worker process on the same task queue. */
 async function twoWorkersPhase(settings: BenchSettings, { senders, processes, log }: BenchHost): Promise<number[]> {
   const { deliveryBurst, concurrency, warmup } = settings;
-  const running = await timed(log, 'second worker polling', () => processes.addSecondWorker(senders.temporal));
+  const { running, workers } = await timed(log, 'second worker polling', () => processes.addSecondWorker(senders.temporal));
+  log(`workers polling the service's task queue: ${workers.join(', ')}`);
   return guarded(running, async () => {
     await timed(log, `two workers warm-up (${warmup})`, () => deliveryFigures(keys('c2-warmup', warmup), concurrency, senders.conversion, senders.arrivals));
     const runs: number[] = [];

@@ -38,15 +38,19 @@ export class BenchProcesses {
     return this.running();
   }
 
-  /** A second `npm run worker` on the service's task queue; resolves once Temporal sees both workers polling it. */
-  async addSecondWorker(client: Client): Promise<ServiceProcess[]> {
+  /**
+   * A second `npm run worker` on the service's task queue; resolves, with the identities of the workers, once
+   * Temporal sees both polling it.
+   */
+  async addSecondWorker(client: Client): Promise<{ running: ServiceProcess[]; workers: string[] }> {
     this.secondWorker = this.stack.startScript('worker-2', 'src/worker.ts');
     const deadline = Date.now() + 120_000;
-    while ((await pollingWorkers(client)) < 2) {
+    for (;;) {
+      const workers = await pollingWorkers(client);
+      if (workers.length >= 2) return { running: this.running(), workers };
       if (Date.now() > deadline) throw new Error(`the second worker did not poll ${SERVICE_QUEUE} within 120 s`);
       await sleep(500);
     }
-    return this.running();
   }
 
   /**
@@ -66,13 +70,13 @@ export class BenchProcesses {
   }
 }
 
-/** Distinct workers (by identity) that Temporal saw polling the service's queue for both workflow and activity tasks. */
-async function pollingWorkers(client: Client): Promise<number> {
+/** The workers (their identities) that Temporal saw polling the service's queue for both workflow and activity tasks. */
+async function pollingWorkers(client: Client): Promise<string[]> {
   const identities = async (taskQueueType: temporal.api.enums.v1.TaskQueueType) => {
     const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: SERVICE_QUEUE }, taskQueueType });
     return new Set((pollers ?? []).map((poller) => poller.identity ?? ''));
   };
   const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
   const [workflows, activities] = await Promise.all([identities(TASK_QUEUE_TYPE_WORKFLOW), identities(TASK_QUEUE_TYPE_ACTIVITY)]);
-  return [...workflows].filter((identity) => activities.has(identity)).length;
+  return [...workflows].filter((identity) => activities.has(identity));
 }
