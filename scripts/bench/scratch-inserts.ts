@@ -1,6 +1,7 @@
 /**
- * The intake baseline: single-row INSERTs of a conversion's row into a scratch copy of the conversions table (same
- * columns, defaults and indexes; no foreign key), on the service's Postgres, through a pool of the API's size.
+ * The intake baseline: INSERTs of conversion rows into a scratch copy of the conversions table (same columns,
+ * defaults and indexes; no foreign key), on the service's Postgres, through a pool of the API's size. One row per
+ * statement against single POSTs; many rows per statement (unnest, as the API's intake does) against batches.
  */
 import type pg from 'pg';
 import { silentLogger } from '../../src/logger';
@@ -26,6 +27,18 @@ export class ScratchInserts {
       `INSERT INTO ${TABLE} (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [id, 'bench', 'c', 'e', 'o', '1', 'u', '{}', PAYLOAD_HASH, workflowIdFor(id)],
+    );
+  }
+
+  /** These rows in one statement, with the same values. */
+  async insertMany(ids: readonly string[]): Promise<void> {
+    const same = (value: string) => ids.map(() => value);
+    await this.pool.query(
+      `INSERT INTO ${TABLE} (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
+       SELECT id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras::jsonb, payload_hash, workflow_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
+           AS i(id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)`,
+      [ids, same('bench'), same('c'), same('e'), same('o'), same('1'), same('u'), same('{}'), same(PAYLOAD_HASH), ids.map(workflowIdFor)],
     );
   }
 

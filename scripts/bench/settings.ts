@@ -1,18 +1,27 @@
+import { MAX_BATCH_SIZE } from '../../src/api/routes/conversions';
 import { API_POOL } from '../../src/db/pool';
 
 /** What `npm run bench` measures, and how. */
 export interface BenchSettings {
-  /** Conversions of one intake burst, and bare workflows of one baseline burst (`--burst N`). */
-  burst: number;
+  /** Conversions of one intake burst, and INSERTs of its baseline (`--burst N`). */
+  intakeBurst: number;
+  /** Conversions per request of the batch route's burst (its maximum, or the whole burst when smaller). */
+  batchSize: number;
+  /** Batch requests in flight at once: a platform replaying a backlog sends a few large requests, not many. */
+  batchConcurrency: number;
+  /** Conversions of one delivery burst, and bare workflows of its baseline (`--delivery-burst N`). */
+  deliveryBurst: number;
   /** Requests (or workflow starts, or INSERTs) in flight at once during a burst. */
   concurrency: number;
-  /** Repetitions of every measurement (`--runs N`, at least 3). */
+  /** Repetitions of every measurement but memory (`--runs N`, at least 3). */
   runs: number;
   /** Conversions per second of the steady-rate measurement (`--rate N`), and for how many seconds. */
   steadyRate: number;
   steadySeconds: number;
-  /** Conversions, bare workflows and INSERTs before the first run, not counted (JIT, connections, caches). */
+  /** Conversions, bare workflows and INSERTs before a phase's first run, not counted (JIT, connections, caches). */
   warmup: number;
+  /** Callbacks parked behind a 503 for the memory figure (`--parked N`). */
+  parked: number;
   /** Connections of the baseline's pg pool: the API's. */
   poolSize: number;
   /**
@@ -31,13 +40,18 @@ function wholeNumberFlag(argv: readonly string[], flag: string, fallback: number
 }
 
 export function benchSettings(argv: readonly string[]): BenchSettings {
+  const intakeBurst = wholeNumberFlag(argv, '--burst', 10_000, 1);
   return {
-    burst: wholeNumberFlag(argv, '--burst', 1_000, 1),
+    intakeBurst,
+    batchSize: Math.min(MAX_BATCH_SIZE, intakeBurst),
+    batchConcurrency: 2,
+    deliveryBurst: wholeNumberFlag(argv, '--delivery-burst', 500, 1),
     concurrency: 32,
     runs: wholeNumberFlag(argv, '--runs', 3, 3),
     steadyRate: wholeNumberFlag(argv, '--rate', 50, 1),
     steadySeconds: 10,
     warmup: 100,
+    parked: wholeNumberFlag(argv, '--parked', 10_000, 4),
     poolSize: API_POOL.max ?? 10,
     temporalState: argv.includes('--temporal-file') ? 'file' : 'memory',
   };

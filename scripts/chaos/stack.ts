@@ -95,14 +95,21 @@ export class ServiceStack {
     this.temporal = await startDevServer({ port: this.ports.temporal, ...state, namespace: 'default', logger: silentLogger });
   }
 
-  /** Starts `npm run api` and waits until its health check answers. */
-  async startApi(): Promise<void> {
-    this.api = startService('api', this.env(), this.dir);
+  /** Starts `npm run api` (`env` on top of the stack's) and waits until its health check answers. */
+  async startApi(env: Record<string, string> = {}): Promise<void> {
+    this.api = startService('api', { ...this.env(), ...env }, this.dir);
     await untilOk(`${this.apiUrl}/healthz`, 60_000);
   }
 
-  startWorker(): void {
-    this.worker = startService('worker', this.env(), this.dir);
+  startWorker(env: Record<string, string> = {}): void {
+    this.worker = startService('worker', { ...this.env(), ...env }, this.dir);
+  }
+
+  /** Stops the API and the worker (requests and attempts in flight finish), to start them again with other settings. */
+  async stopServices(): Promise<void> {
+    for (const service of [this.api, this.worker]) if (service) await stopGracefully(service);
+    this.api = undefined;
+    this.worker = undefined;
   }
 
   /** Postgres and Temporal, then the API (it runs the migrations), then the worker. */
@@ -117,6 +124,12 @@ export class ServiceStack {
     const script = startProcess(name, entry, this.env(), this.dir);
     this.scripts.push(script);
     return script;
+  }
+
+  /** Stops a script started by startScript. */
+  async stopScript(script: ServiceProcess): Promise<void> {
+    await stopGracefully(script);
+    this.scripts.splice(this.scripts.indexOf(script), 1);
   }
 
   /** PUT /v1/publishers/:publisherId with its callbacks POSTed to `callbackUrl`. */
