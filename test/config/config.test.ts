@@ -22,6 +22,10 @@ describe('configuration', () => {
       CALLBACK_TIMEOUT: 10_000,
       RESEND_WINDOW: 30 * 86_400_000,
       ALLOW_PRIVATE_TARGETS: false,
+      CALLBACK_SOCKETS_PER_ORIGIN: 32,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 200,
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 40,
+      WORKER_MAX_CACHED_WORKFLOWS: 1000,
       LOG_LEVEL: 'info',
     });
   });
@@ -45,6 +49,10 @@ describe('configuration', () => {
       CALLBACK_TIMEOUT: '1500ms',
       RESEND_WINDOW: '7d',
       ALLOW_PRIVATE_TARGETS: 'true',
+      CALLBACK_SOCKETS_PER_ORIGIN: '0',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10',
+      WORKER_MAX_CACHED_WORKFLOWS: '0',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -65,6 +73,10 @@ describe('configuration', () => {
       CALLBACK_TIMEOUT: 1500,
       RESEND_WINDOW: 7 * 86_400_000,
       ALLOW_PRIVATE_TARGETS: true,
+      CALLBACK_SOCKETS_PER_ORIGIN: 0,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: 50,
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 10,
+      WORKER_MAX_CACHED_WORKFLOWS: 0,
     });
   });
 
