@@ -55,7 +55,9 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
   const attemptNumber = started.row.attempt_number;
   // The cycle's rows come with the attempt's: after the outcome is written, only this attempt's row has changed.
   const cycleRows = started.cycle;
-  context.heartbeat(cycleRows.map(toLogEntry));
+  // The log so far, for the Web UI while this attempt runs; a cycle's first attempt has nothing to show yet, and its
+  // heartbeat would cost Temporal a call per callback (on success the SDK drops the last one; on failure it is sent).
+  if (cycleRows.length > 1) context.heartbeat(cycleRows.map(toLogEntry));
 
   // The same attempt running again (not a retry: the same attempt key) answers what it recorded, without sending.
   const replayed = started.created ? undefined : recordedOutcome(started.row);
@@ -102,9 +104,10 @@ export async function deliverCallback(deps: DeliveryDeps, input: DeliverCallback
     nextRetryDelayMs: delayMs ?? undefined,
   });
 
-  // The log with this attempt's outcome: the Web UI shows the last heartbeat while the next retry waits.
-  context.heartbeat(log);
+  // The result carries the log of a success. After a failure the Web UI shows the last heartbeat while the next
+  // retry waits: the log with this attempt's outcome (the SDK sends a failed attempt's last heartbeat with it).
   if (verdict.verdict === 'success') return log;
+  context.heartbeat(log);
   const failure = ApplicationFailure.create({
     type: verdict.type,
     message: `attempt ${attemptNumber}: ${verdict.message}`,

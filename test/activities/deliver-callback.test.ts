@@ -29,11 +29,8 @@ describe('deliverCallback', () => {
     expect(publisher.requests[0].url).toBe(`/cb?c=${conversionId}`);
     expect(publisher.requests[0].headers).toMatchObject({ 'idempotency-key': conversionId, 'x-token': 'tok', 'webhook-id': conversionId });
     expect(log).toMatchObject([{ attempt: 1, trigger: 'manual', outcome: 'succeeded', statusCode: 200, responseSnippet: 'ok' }]);
-    // One heartbeat as the attempt starts, one with its outcome.
-    expect(heartbeats).toEqual([
-      [expect.objectContaining({ attempt: 1, outcome: 'in_flight' })],
-      [expect.objectContaining({ attempt: 1, outcome: 'succeeded', statusCode: 200 })],
-    ]);
+    // No heartbeat: a cycle's first attempt has no earlier log to show, and a success returns its log.
+    expect(heartbeats).toEqual([]);
     expect(await attemptRows(db.pool, conversionId)).toMatchObject([
       { attempt_number: 1, trigger: 'manual', outcome: 'succeeded', status_code: 200, attempt_key: `run-${conversionId}/1/1` },
     ]);
@@ -75,7 +72,9 @@ describe('deliverCallback', () => {
     expect(second.failure).toMatchObject({ name: 'ApplicationFailure', type: 'CallbackHttpStatus', nonRetryable: false });
     expect(second.failure?.message).toBe('attempt 2: publisher answered HTTP 503');
     expect(first.failure?.nextRetryDelay).toBeUndefined();
-    // The second attempt's first heartbeat shows the first one; its last heartbeat and its failure details show both.
+    // The first attempt heartbeats only its outcome; the second attempt's first heartbeat shows the first one, and
+    // its last heartbeat and its failure details show both.
+    expect(first.heartbeats).toEqual([[expect.objectContaining({ attempt: 1, outcome: 'failed', statusCode: 503 })]]);
     expect(second.heartbeats[0]).toMatchObject([{ attempt: 1, outcome: 'failed', statusCode: 503 }, { attempt: 2, outcome: 'in_flight' }]);
     expect(second.heartbeats[1]).toEqual(second.failure?.details?.[0]);
     expect(second.failure?.details?.[0]).toMatchObject([
