@@ -4,12 +4,13 @@ import type { ConversionView } from '../../db/conversions';
 import { formatPayout } from '../../delivery/callback-request';
 import { otherMethods } from '../allowed-methods';
 import { principalOf } from '../auth';
+import { IntakeBatcher } from '../../db/intake-batcher';
 import type { ApiDeps } from '../deps';
 import { NO_NUL_MESSAGE, externalId, hasNul, resourceId } from '../ids';
 import { pageQuery } from '../pagination';
 import { decodablePathParam } from '../path-params';
 import { requesterOf, requirePermission, scopedPublisherFilter } from '../permissions';
-import { recordConversion, recordConversions, type IntakeAnswer } from '../use-cases/record-conversion';
+import { recordConversion, recordConversions, type IntakeAnswer, type IntakeDeps } from '../use-cases/record-conversion';
 import { conversionDetails, conversionReport } from '../use-cases/reports';
 import { resendConversion } from '../use-cases/resend';
 import { ValidationError } from '../errors';
@@ -75,7 +76,7 @@ function batchItem(index: number, answer: IntakeAnswer): BatchItem {
  * Validates each conversion of a batch; the valid ones are recorded together, each invalid one is answered with
  * its own 400 naming `conversions.<index>.<field>`. A conversion id given twice is answered 400 the second time.
  */
-async function recordBatch(deps: ApiDeps, conversions: unknown[]): Promise<BatchItem[]> {
+async function recordBatch(deps: IntakeDeps, conversions: unknown[]): Promise<BatchItem[]> {
   const items: (BatchItem | undefined)[] = [];
   const valid: { index: number; input: z.infer<typeof conversionBody> }[] = [];
   const firstIndexOf = new Map<string, number>();
@@ -129,7 +130,9 @@ export const resendBody = z
   .object({ requestedBy: z.string().trim().min(1).max(100).refine((name) => !hasNul(name), NO_NUL_MESSAGE).optional() })
   .strict();
 
-export function conversionRoutes(deps: ApiDeps): Router {
+export function conversionRoutes(apiDeps: ApiDeps): Router {
+  // One batcher per app: concurrent intake requests share its statements.
+  const deps: IntakeDeps = { ...apiDeps, intake: new IntakeBatcher(apiDeps.pool) };
   const router = Router();
   router.use('/conversions', decodablePathParam('conversionId'));
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { findConversions, type ConversionFields, type ConversionView } from '../../db/conversions';
 import { isDatabaseUnavailable } from '../../db/errors';
-import { insertConversions } from '../../db/intake';
+import type { IntakeBatcher } from '../../db/intake-batcher';
 import { workflowIdFor } from '../../temporal/callback-scheduler';
 import type { ApiDeps } from '../deps';
 import { ApiError, ConflictError, ServiceUnavailableError, UnprocessableError } from '../errors';
@@ -63,20 +63,22 @@ const otherPayload = (input: ConversionInput) =>
   new ConflictError(`Conversion ${input.conversionId} was already recorded with a different payload`, { conversionId: input.conversionId });
 
 /**
- * Records conversions (distinct ids): each with its pending callback and its outbox entry, all in one statement,
- * then answers at once. The outbox's dispatcher starts the delivery workflows (nudged here), so intake never waits
+ * Records conversions (distinct ids): each with its pending callback and its outbox entry, all in one statement
+ * (shared with concurrent requests: see IntakeBatcher), then answers at once. The outbox's dispatcher starts the delivery workflows (nudged here), so intake never waits
  * for Temporal, and a stored conversion is never answered 5xx because Temporal is down. Re-posting a payload never
  * starts a second delivery. `publisherField(index)` names an input's publisher field in an error (it differs in a
  * batch). The answers come in the order of `inputs`.
  */
+/** What intake needs: the API's dependencies and the app's intake statements (one batcher per app). */
+export type IntakeDeps = ApiDeps & { intake: IntakeBatcher };
+
 export async function recordConversions(
-  deps: ApiDeps,
+  deps: IntakeDeps,
   inputs: readonly ConversionInput[],
   publisherField: (index: number) => string = () => 'publisherId',
 ): Promise<IntakeAnswer[]> {
   const hashes = inputs.map(payloadHash);
-  const outcomes = await insertConversions(
-    deps.pool,
+  const outcomes = await deps.intake.insert(
     inputs.map((input, index) => ({ ...input, id: input.conversionId, payloadHash: hashes[index], workflowId: workflowIdFor(input.conversionId) })),
   );
   if (outcomes.some((outcome) => outcome.kind === 'created')) deps.outbox?.nudge();
@@ -118,7 +120,7 @@ async function readStored(deps: ApiDeps, ids: string[]): Promise<Map<string, Con
 }
 
 /** POST /v1/conversions: one conversion; its error is thrown as the request's answer. */
-export async function recordConversion(deps: ApiDeps, input: ConversionInput): Promise<{ created: boolean; conversion: ConversionView }> {
+export async function recordConversion(deps: IntakeDeps, input: ConversionInput): Promise<{ created: boolean; conversion: ConversionView }> {
   const [answer] = await recordConversions(deps, [input]);
   if ('error' in answer) throw answer.error;
   return { created: answer.status === 201, conversion: answer.conversion };
