@@ -236,7 +236,8 @@ describe('the console', () => {
     await page.getByText('Resent: the publisher answered 200').waitFor({ timeout: 30_000 });
     expect(await page.locator('body').getAttribute('data-mark')).toBe('before-resend');
     const second = await textOf(page, '.attempt[data-attempt="2"]');
-    expect(second).toMatch(/Attempt 2 Succeeded manual/);
+    // Who resent: the operator's key, by its fingerprint (never the key).
+    expect(second).toMatch(/Attempt 2 Succeeded manual, by operator key:[0-9a-f]{8}/);
     expect(second).toContain('HTTP 200');
     expect(await textOf(page, '.conversion > .facts')).toMatch(/Callback Sent Yes .*Status Sent/);
     expect(cspViolations).toEqual([]);
