@@ -3,8 +3,8 @@ import type { Logger } from '../logger';
 /** A shutdown that takes longer than this is cut short: the orchestrator would kill us anyway. */
 const SHUTDOWN_DEADLINE_MS = 30_000;
 /**
- * One Ctrl-C in a terminal signals the whole process group, and npm and tsx each relay it to their child as well:
- * the same keypress arrives two or three times within milliseconds. Signals this close to the first are that one.
+ * One Ctrl-C in a terminal signals the whole process group, and npm relays it to its child as well:
+ * the same keypress arrives twice within milliseconds. Signals this close to the first are that one.
  */
 const SAME_SIGNAL_WINDOW_MS = 1_000;
 

@@ -151,7 +151,7 @@ describe('npm start', () => {
     await eventually(async () => (/"msg":"stopped"/.test(npm.output()) ? true : undefined));
     const ports = [env.PORT, env.EMBEDDED_POSTGRES_PORT, env.EMBEDDED_TEMPORAL_PORT, env.EMBEDDED_TEMPORAL_UI_PORT].map(Number);
     await eventually(async () => ((await Promise.all(ports.map(isPortFree))).every(Boolean) ? true : undefined));
-    // One keypress arrives several times (the terminal's group, npm and tsx relaying it): still one orderly stop.
+    // One keypress arrives several times (the terminal's group and npm relaying it): still one orderly stop.
     expect(npm.output()).not.toMatch(/second signal|could not stop|shutdown failed/);
   });
 
