@@ -11,6 +11,10 @@ import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 const TABLE = 'bench_scratch_conversions';
 /** A sha256 in hex, as long as the API's payload hash. */
 const PAYLOAD_HASH = 'ab'.repeat(32);
+/** The columns the API's intake writes: the id, SAME_VALUES in order, the workflow id. */
+const COLUMNS = 'id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id';
+/** The values every row shares: those the API stores for a conversion posted by the bench. */
+const SAME_VALUES = ['bench', 'c', 'e', 'o', '1', 'u', '{}', PAYLOAD_HASH];
 
 export class ScratchInserts {
   private constructor(private readonly pool: pg.Pool) {}
@@ -21,24 +25,23 @@ export class ScratchInserts {
     return new ScratchInserts(pool);
   }
 
-  /** One row, with the values the API stores for a conversion posted by the bench. */
+  /** One row. */
   async insert(id: string): Promise<void> {
     await this.pool.query(
-      `INSERT INTO ${TABLE} (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
+      `INSERT INTO ${TABLE} (${COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [id, 'bench', 'c', 'e', 'o', '1', 'u', '{}', PAYLOAD_HASH, workflowIdFor(id)],
+      [id, ...SAME_VALUES, workflowIdFor(id)],
     );
   }
 
-  /** These rows in one statement, with the same values. */
+  /** These rows in one statement. */
   async insertMany(ids: readonly string[]): Promise<void> {
-    const same = (value: string) => ids.map(() => value);
     await this.pool.query(
-      `INSERT INTO ${TABLE} (id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)
+      `INSERT INTO ${TABLE} (${COLUMNS})
        SELECT id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras::jsonb, payload_hash, workflow_id
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[], $10::text[])
-           AS i(id, publisher_id, click_id, event_id, offer_id, payout, user_id, extras, payload_hash, workflow_id)`,
-      [ids, same('bench'), same('c'), same('e'), same('o'), same('1'), same('u'), same('{}'), same(PAYLOAD_HASH), ids.map(workflowIdFor)],
+           AS i(${COLUMNS})`,
+      [ids, ...SAME_VALUES.map((value) => ids.map(() => value)), ids.map(workflowIdFor)],
     );
   }
 
