@@ -25,11 +25,14 @@ function toSession(row: SessionRow): StoredSession {
   };
 }
 
-/** Stores a new session, and drops the expired ones on the way (sign-ins are rare; no sweep is needed). */
+/**
+ * Stores a new session, and drops the expired ones on the way, in the same statement (sign-ins are rare; no sweep
+ * is needed).
+ */
 export async function insertSession(db: pg.Pool, idHash: string, session: StoredSession, idleMs: number): Promise<void> {
-  await db.query('DELETE FROM console_sessions WHERE expires_at < now()');
   await db.query(
-    `INSERT INTO console_sessions (id_hash, key_fingerprint, role, publisher_id, csrf_token, expires_at)
+    `WITH expired AS (DELETE FROM console_sessions WHERE expires_at < now())
+     INSERT INTO console_sessions (id_hash, key_fingerprint, role, publisher_id, csrf_token, expires_at)
      VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')`,
     [idHash, session.keyFingerprint, session.role, session.publisherId ?? null, session.csrfToken, idleMs],
   );
