@@ -58,6 +58,7 @@ export async function chaosReport(
   }
   const stored = new Set(rows.map((row) => row.id));
   const duplicates = [...requestsById.values()].filter((requests) => requests.length > 1);
+  const serverErrors = errorAnswers.filter((answer) => answer.status >= 500);
   return {
     posted: posted.length,
     stored: stored.size,
@@ -67,10 +68,8 @@ export async function chaosReport(
     duplicatesWithoutSharedKey: duplicates.filter((requests) => new Set(requests.map((r) => r.headers['idempotency-key'])).size > 1).length,
     sentButNotRecorded: rows.reduce((sum, row) => sum + Math.max(0, (requestsById.get(row.id)?.length ?? 0) - Number(row.attempts)), 0),
     abandonedAttempts: rows.reduce((sum, row) => sum + Number(row.abandoned), 0),
-    serverErrors: errorAnswers.filter((answer) => answer.status >= 500).length,
-    serverErrorsByCode: errorAnswers
-      .filter((answer) => answer.status >= 500)
-      .reduce<Record<string, number>>((counts, answer) => ({ ...counts, [answer.code]: (counts[answer.code] ?? 0) + 1 }), {}),
+    serverErrors: serverErrors.length,
+    serverErrorsByCode: serverErrors.reduce<Record<string, number>>((counts, answer) => ({ ...counts, [answer.code]: (counts[answer.code] ?? 0) + 1 }), {}),
     lies: errorAnswers.filter((answer) => CLAIMS_NOTHING_STORED.test(answer.message) && !createdByLastPost.has(answer.conversionId)).length,
   };
 }
