@@ -102,8 +102,11 @@ export function publisherInput(context: PageContext, value: string | null): HTML
   );
 }
 
-/** A filter form that navigates to the same page with its values as the query (back to the first page). */
-export function filterForm(context: PageContext, controls: HTMLElement[], read: (form: HTMLFormElement) => Record<string, string | undefined>): HTMLFormElement {
+/**
+ * A filter form that navigates to the same page with its values as the query (back to the first page). A null
+ * control (the publisher filter, for a publisher key) is left out.
+ */
+export function filterForm(context: PageContext, controls: (HTMLElement | null)[], read: (form: HTMLFormElement) => Record<string, string | undefined>): HTMLFormElement {
   const form = h('form', { class: 'filters', role: 'search' }, ...controls, h('button', { type: 'submit' }, 'Apply'));
   on(form, 'submit', (event) => {
     event.preventDefault();

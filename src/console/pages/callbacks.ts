@@ -23,7 +23,7 @@ export async function callbackReport(context: PageContext): Promise<void> {
         ),
       ),
       publisher && field('Publisher', publisher),
-    ].filter((control): control is HTMLElement => control !== null),
+    ],
     (form) => ({ status: formValue(form, 'status') || undefined, publisherId: formValue(form, 'publisherId') || undefined }),
   );
   const results = h('div', { class: 'results' }, h('p', { class: 'loading' }, 'Loading…'));

@@ -26,7 +26,7 @@ export async function conversionReport(context: PageContext): Promise<void> {
           h('option', { value: 'No', selected: q.get('callbackSent') === 'No' }, 'No'),
         ),
       ),
-    ].filter((control): control is HTMLElement => control !== null),
+    ],
     (form) => ({
       from: fromLocalInput(formValue(form, 'from')),
       to: fromLocalInput(formValue(form, 'to')),

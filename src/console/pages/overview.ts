@@ -36,7 +36,7 @@ export async function overviewPage(context: PageContext): Promise<void> {
     [
       field('Period', h('select', { name: 'hours' }, ...PERIODS.map(([value, label]) => h('option', { value, selected: value === hours }, label)))),
       publisher && field('Publisher', publisher),
-    ].filter((control): control is HTMLElement => control !== null),
+    ],
     (form) => ({ hours: formValue(form, 'hours'), publisherId: formValue(form, 'publisherId') || undefined }),
   );
   const results = h('div', { class: 'results' }, h('p', { class: 'loading' }, 'Loading…'));
