@@ -10,8 +10,8 @@ const SAME_SIGNAL_WINDOW_MS = 1_000;
 
 /**
  * On the first SIGINT or SIGTERM runs `shutdown` (stop everything, in order) and exits; a second signal (more than
- * a second later: see SAME_SIGNAL_WINDOW_MS) exits at once. Exit code 0 when a signal's shutdown completed, 1 when it failed, ran past the deadline, or was triggered
- * by the returned function (a part of the service died).
+ * a second later: see SAME_SIGNAL_WINDOW_MS) exits at once. Exit code 0 when a signal's shutdown completed, 1 when
+ * it failed, ran past the deadline, or was triggered by the returned function (a part of the service died).
  */
 export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): (reason: string) => void {
   let shuttingDown = false;
