@@ -52,7 +52,8 @@ function parseRoleOf(text: string, position: string): Omit<ApiKey, 'key'> {
   return role;
 }
 
-function digest(text: string): Buffer {
+/** The SHA-256 of a secret: what secrets are compared as, in constant time and whatever their lengths. */
+export function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { KeyRing, KnownKey } from './api-keys';
+import { digest, type KeyRing, type KnownKey } from './api-keys';
 import { ApiError } from './errors';
 import type { Principal } from './permissions';
 import { clearSessionCookie, sessionIdOf, type Session, type Sessions } from './sessions';
@@ -22,9 +22,7 @@ function unauthorized(res: Response): ApiError {
 }
 
 function sameToken(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
 }
 
 /**
