@@ -40,7 +40,7 @@ export async function sendTestCallback({ pool, http, config }: ApiDeps, publishe
   if (!endpoint) throw new NotFoundError(`No publisher ${publisherId}`);
   const request = buildCallbackRequest(endpoint, sampleConversion(publisherId), { nowMs: Date.now(), timeoutCeilingMs: config.CALLBACK_TIMEOUT });
   const outcome = await http.send(request);
-  const { verdict } = classifyOutcome(outcome, config.RETRYABLE_STATUS_CODES, endpoint.successRule ?? null);
+  const { verdict } = classifyOutcome(outcome, config.RETRYABLE_STATUS_CODES, endpoint.successRule);
   const attempt = failedAttemptOf(outcome);
   return {
     request: shownRequest(request),
