@@ -61,6 +61,9 @@ const BEGIN_SQL = `
    WHERE conversion_id = $1 AND starts_with(attempt_key, $5) AND attempt_key <> $2
      AND attempt_key NOT IN (SELECT attempt_key FROM abandoned)`;
 
+/** A row of BEGIN_SQL: an attempt, and whether it is this attempt (created now, or recorded before) or another of its cycle. */
+type BeginRow = KeyedAttemptRow & { role: 'created' | 'existing' | 'cycle' };
+
 /** Postgres' unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -71,9 +74,9 @@ export async function beginAttempt(
   const params = [attempt.conversionId, attempt.attemptKey, attempt.trigger, attempt.requestedBy, `${attempt.cycleKey}/`];
   // The same attempt key begun twice at once (a task delivered twice): one insert wins, and the loser, run again,
   // finds its row. A statement is all or nothing, so the loser's increment was rolled back with it.
-  const rows = await pool.query<KeyedAttemptRow & { role: 'created' | 'existing' | 'cycle' }>(BEGIN_SQL, params).catch((err: unknown) => {
+  const rows = await pool.query<BeginRow>(BEGIN_SQL, params).catch((err: unknown) => {
     if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
-    return pool.query<KeyedAttemptRow & { role: 'created' | 'existing' | 'cycle' }>(BEGIN_SQL, params);
+    return pool.query<BeginRow>(BEGIN_SQL, params);
   });
   const own = rows.rows.find((row) => row.role !== 'cycle');
   if (!own) throw new Error(`conversion ${attempt.conversionId} has no callback row to record an attempt on`);

@@ -7,7 +7,7 @@ export interface DispatcherSettings extends DispatchSettings {
   backoffMs: { first: number; max: number };
 }
 
-export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
+const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
   batchSize: 200,
   concurrency: 32,
   idleMs: 1_000,

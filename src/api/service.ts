@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { createApp } from './app';
 import { answerClientErrorsWithJson } from './client-errors';
 import type { ApiDeps } from './deps';
-import { DEFAULT_DISPATCHER_SETTINGS, startDispatcher, type DispatcherSettings } from './dispatcher';
+import { startDispatcher } from './dispatcher';
 
 export interface ApiService {
   /** e.g. http://127.0.0.1:3000 */
@@ -27,15 +27,11 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export interface ApiServiceOptions {
   /** The dispatcher's own pool, so that a burst of intake cannot starve it (and the other way round). */
   dispatchPool?: pg.Pool;
-  dispatcher?: DispatcherSettings;
 }
 
 /** Serves the API on HOST:PORT and runs the outbox dispatcher that starts the delivery workflows. */
 export async function startApiService(deps: ApiDeps, options: ApiServiceOptions = {}): Promise<ApiService> {
-  const dispatcher = startDispatcher(
-    { pool: options.dispatchPool ?? deps.pool, scheduler: deps.scheduler, logger: deps.logger },
-    options.dispatcher ?? DEFAULT_DISPATCHER_SETTINGS,
-  );
+  const dispatcher = startDispatcher({ pool: options.dispatchPool ?? deps.pool, scheduler: deps.scheduler, logger: deps.logger });
   const server = answerClientErrorsWithJson(createServer(createApp({ ...deps, outbox: dispatcher })));
   const address = await listen(server, deps.config.PORT, deps.config.HOST).catch(async (err: unknown) => {
     await dispatcher.stop();

@@ -130,15 +130,14 @@ export function toConversionView(row: ConversionRow): ConversionView {
   };
 }
 
-export async function findConversion(db: pg.Pool, id: string): Promise<ConversionView | undefined> {
-  const { rows } = await db.query<ConversionRow>(`${JOINED_SELECT} WHERE c.id = $1`, [id]);
-  return rows[0] && toConversionView(rows[0]);
-}
-
 /** The conversions of these ids that exist, in no particular order. */
 export async function findConversions(db: pg.Pool, ids: readonly string[]): Promise<ConversionView[]> {
   const { rows } = await db.query<ConversionRow>(`${JOINED_SELECT} WHERE c.id = ANY($1)`, [ids]);
   return rows.map(toConversionView);
+}
+
+export async function findConversion(db: pg.Pool, id: string): Promise<ConversionView | undefined> {
+  return (await findConversions(db, [id]))[0];
 }
 
 export interface ConversionCandidate extends ConversionRef {

@@ -44,13 +44,10 @@ export async function postponeEntries(client: pg.ClientBase, conversionIds: read
 
 export interface OutboxBacklog {
   entries: number;
-  oldestEnqueuedAt: Date | null;
 }
 
 /** How much intake waits for its workflow to start: the metrics read it (delivery_outbox_entries). */
 export async function outboxBacklog(db: pg.ClientBase | pg.Pool): Promise<OutboxBacklog> {
-  const { rows } = await db.query<{ entries: string; oldest: Date | null }>(
-    'SELECT count(*) AS entries, min(enqueued_at) AS oldest FROM delivery_outbox',
-  );
-  return { entries: Number(rows[0].entries), oldestEnqueuedAt: rows[0].oldest };
+  const { rows } = await db.query<{ entries: string }>('SELECT count(*) AS entries FROM delivery_outbox');
+  return { entries: Number(rows[0].entries) };
 }

@@ -62,16 +62,16 @@ const unknownPublisher = (input: ConversionInput, field: string) =>
 const otherPayload = (input: ConversionInput) =>
   new ConflictError(`Conversion ${input.conversionId} was already recorded with a different payload`, { conversionId: input.conversionId });
 
-/**
- * Records conversions (distinct ids): each with its pending callback and its outbox entry, all in one statement
- * (shared with concurrent requests: see IntakeBatcher), then answers at once. The outbox's dispatcher starts the delivery workflows (nudged here), so intake never waits
- * for Temporal, and a stored conversion is never answered 5xx because Temporal is down. Re-posting a payload never
- * starts a second delivery. `publisherField(index)` names an input's publisher field in an error (it differs in a
- * batch). The answers come in the order of `inputs`.
- */
 /** What intake needs: the API's dependencies and the app's intake statements (one batcher per app). */
 export type IntakeDeps = ApiDeps & { intake: IntakeBatcher };
 
+/**
+ * Records conversions (distinct ids): each with its pending callback and its outbox entry, all in one statement
+ * (shared with concurrent requests: see IntakeBatcher), then answers at once. The outbox's dispatcher starts the
+ * delivery workflows (nudged here), so intake never waits for Temporal, and a stored conversion is never answered
+ * 5xx because Temporal is down. Re-posting a payload never starts a second delivery. `publisherField(index)` names
+ * an input's publisher field in an error (it differs in a batch). The answers come in the order of `inputs`.
+ */
 export async function recordConversions(
   deps: IntakeDeps,
   inputs: readonly ConversionInput[],
