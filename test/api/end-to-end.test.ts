@@ -1,5 +1,4 @@
 import { Connection, Client } from '@temporalio/client';
-import type { WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,8 +11,8 @@ import { refusedAddress, useReceivers, type Answer, type ReceivedRequest } from 
 import { eventually } from '../support/eventually';
 import { AUTH, conversionBody, testApp } from '../support/api';
 import { freePort } from '../support/ports';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack } from '../support/stack';
+import { createTestDatabase } from '../support/postgres';
+import { e2eConfig, registerPublisher, startStack, useStack } from '../support/stack';
 
 /**
  * The whole service as `npm start` runs it, in real time (test/support/stack.ts), with publishers as HTTP receivers
@@ -21,19 +20,8 @@ import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack }
  */
 
 describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
-  let db: TestDatabase;
-  let bundle: WorkflowBundle;
-  let stack: Stack;
+  const running = useStack();
   const startEndpoint = useReceivers();
-
-  beforeAll(async () => {
-    [db, bundle] = await Promise.all([createTestDatabase(), bundleWorkflows()]);
-    stack = await startStack(db, bundle, e2eConfig());
-  }, 120_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await db?.drop();
-  });
 
   async function publisher(app: Express, answers: Answer[] | ((req: ReceivedRequest, i: number) => Answer)) {
     const endpoint = await startEndpoint(answers);
@@ -58,18 +46,18 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     body.callback.status === status && body.attempts.every((a) => a.outcome !== 'in_flight');
 
   /** Every run Temporal has for the conversion's workflow id, open or closed. */
-  async function runsOf(conversionId: string, client = stack.client): Promise<number> {
+  async function runsOf(conversionId: string, client = running.stack.client): Promise<number> {
     const { count } = await client.workflow.count(`WorkflowId = "conversion-callback/${conversionId}"`);
     return count;
   }
 
   it('delivers a posted conversion, retrying a 503, and reports it Sent; a duplicate POST sends nothing', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, [{ status: 503, body: 'busy' }, { status: 200, body: 'ok' }]);
+    const { receiver, publisherId } = await publisher(running.stack.app, [{ status: 503, body: 'busy' }, { status: 200, body: 'ok' }]);
     const body = conversionBody(publisherId, { payout: '2.50', clickId: 'click 1&2' });
     const conversionId = String(body.conversionId);
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await request(running.stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
 
-    const done = await conversionWhen(stack.app, conversionId, settled('sent'));
+    const done = await conversionWhen(running.stack.app, conversionId, settled('sent'));
     expect(done.callbackSent).toBe('Yes');
     expect(done.attempts.map((a) => [a.attemptNumber, a.trigger, a.outcome, a.statusCode])).toEqual([
       [1, 'automatic', 'failed', 503],
@@ -83,55 +71,55 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
       expect(JSON.parse(req.body)).toMatchObject({ conversionId, clickId: 'click 1&2', payout: 2.5 });
     }
 
-    const sent = await request(stack.app).get('/v1/conversions').query({ publisherId, callbackSent: 'Yes' }).set(AUTH).expect(200);
+    const sent = await request(running.stack.app).get('/v1/conversions').query({ publisherId, callbackSent: 'Yes' }).set(AUTH).expect(200);
     expect(sent.body.data.map((row: { conversionId: string }) => row.conversionId)).toEqual([conversionId]);
-    const callbacks = await request(stack.app).get('/v1/callbacks').query({ status: 'sent' }).set(AUTH).expect(200);
+    const callbacks = await request(running.stack.app).get('/v1/callbacks').query({ status: 'sent' }).set(AUTH).expect(200);
     expect(callbacks.body.data).toContainEqual(expect.objectContaining({ conversionId, status: 'sent', attempts: 2, lastStatusCode: 200 }));
 
     // The delivery's run is closed; a duplicate POST starts no other run, so nothing can send again.
-    const handle = stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
+    const handle = running.stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
     await handle.result();
     const run = await handle.describe();
     expect(run.status.name).toBe('COMPLETED');
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
+    await request(running.stack.app).post('/v1/conversions').set(AUTH).send(body).expect(200);
     expect(await runsOf(conversionId)).toBe(1);
     expect((await handle.describe()).runId).toBe(run.runId);
     expect(receiver.requests).toHaveLength(2);
   });
 
   it('starts one workflow and sends one callback when the same conversion is posted concurrently', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const { receiver, publisherId } = await publisher(running.stack.app, [{ status: 200 }]);
     const body = conversionBody(publisherId);
     const conversionId = String(body.conversionId);
-    const answers = await Promise.all([1, 2, 3, 4].map(() => request(stack.app).post('/v1/conversions').set(AUTH).send(body)));
+    const answers = await Promise.all([1, 2, 3, 4].map(() => request(running.stack.app).post('/v1/conversions').set(AUTH).send(body)));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
 
-    await conversionWhen(stack.app, conversionId, settled('sent'));
-    await stack.client.workflow.getHandle(`conversion-callback/${conversionId}`).result();
+    await conversionWhen(running.stack.app, conversionId, settled('sent'));
+    await running.stack.client.workflow.getHandle(`conversion-callback/${conversionId}`).result();
     expect(await runsOf(conversionId)).toBe(1);
     expect(receiver.requests).toHaveLength(1);
   });
 
   it('marks a 404 Failed after one attempt, and a resend by identifiers delivers it (manual attempt)', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, (_req, i) => (i === 0 ? { status: 404, body: 'no such user' } : { status: 200 }));
+    const { receiver, publisherId } = await publisher(running.stack.app, (_req, i) => (i === 0 ? { status: 404, body: 'no such user' } : { status: 200 }));
     const body = conversionBody(publisherId);
     const conversionId = String(body.conversionId);
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await request(running.stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
 
-    const failed = await conversionWhen(stack.app, conversionId, settled('failed'));
+    const failed = await conversionWhen(running.stack.app, conversionId, settled('failed'));
     expect(failed).toMatchObject({ callbackSent: 'No', callback: { status: 'failed', attempts: 1, lastStatusCode: 404 } });
     expect(failed.callback.lastError).toContain('404');
-    const failedReport = await request(stack.app).get('/v1/callbacks').query({ status: 'failed' }).set(AUTH).expect(200);
+    const failedReport = await request(running.stack.app).get('/v1/callbacks').query({ status: 'failed' }).set(AUTH).expect(200);
     expect(failedReport.body.data.map((row: { conversionId: string }) => row.conversionId)).toContain(conversionId);
 
-    const resend = await request(stack.app)
+    const resend = await request(running.stack.app)
       .post('/v1/callbacks/resend')
       .set(AUTH)
       .send({ eventId: body.eventId, clickId: body.clickId })
       .expect(202);
     expect(resend.body).toEqual({ conversionId, workflowId: `conversion-callback/${conversionId}` });
 
-    const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
+    const sent = await conversionWhen(running.stack.app, conversionId, settled('sent'));
     expect(sent.callbackSent).toBe('Yes');
     // Who resent is recorded on the manual attempt: the caller's key, by its non-secret fingerprint.
     expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode, a.requestedBy])).toEqual([
@@ -142,17 +130,17 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   });
 
   it('retries until the attempts are exhausted, then Failed; a resend after Failed delivers', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, (_req, i) => (i < 3 ? { status: 500 } : { status: 200 }));
+    const { receiver, publisherId } = await publisher(running.stack.app, (_req, i) => (i < 3 ? { status: 500 } : { status: 200 }));
     const body = conversionBody(publisherId);
     const conversionId = String(body.conversionId);
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await request(running.stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
 
-    const failed = await conversionWhen(stack.app, conversionId, settled('failed'));
+    const failed = await conversionWhen(running.stack.app, conversionId, settled('failed'));
     expect(failed.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500]);
     expect(receiver.requests).toHaveLength(3);
 
-    await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).send({ requestedBy: 'ops' }).expect(202);
-    const sent = await conversionWhen(stack.app, conversionId, settled('sent'));
+    await request(running.stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).send({ requestedBy: 'ops' }).expect(202);
+    const sent = await conversionWhen(running.stack.app, conversionId, settled('sent'));
     expect(sent.attempts.map((a) => [a.attemptNumber, a.trigger, a.statusCode, a.requestedBy])).toEqual([
       [1, 'automatic', 500, null],
       [2, 'automatic', 500, null],
@@ -162,22 +150,22 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   });
 
   it('a resend of a callback that was sent sends it once more, recorded as manual', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const { receiver, publisherId } = await publisher(running.stack.app, [{ status: 200 }]);
     const body = conversionBody(publisherId);
     const conversionId = String(body.conversionId);
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
-    await conversionWhen(stack.app, conversionId, settled('sent'));
+    await request(running.stack.app).post('/v1/conversions').set(AUTH).send(body).expect(201);
+    await conversionWhen(running.stack.app, conversionId, settled('sent'));
 
-    const handle = stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
+    const handle = running.stack.client.workflow.getHandle(`conversion-callback/${conversionId}`);
     // Postgres says sent before the workflow has closed; a resend in between would ride the same run.
     await handle.result();
     const firstRun = (await handle.describe()).runId;
-    await request(stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).expect(202);
-    await conversionWhen(stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
+    await request(running.stack.app).post(`/v1/conversions/${conversionId}/resend`).set(AUTH).expect(202);
+    await conversionWhen(running.stack.app, conversionId, (b) => settled('sent')(b) && b.attempts.length >= 2);
     // The resend's run has closed (nothing more can be sent); then the record is final.
     await handle.result();
     expect((await handle.describe()).runId).not.toBe(firstRun);
-    const { body: again } = await request(stack.app).get(`/v1/conversions/${conversionId}`).set(AUTH).expect(200);
+    const { body: again } = await request(running.stack.app).get(`/v1/conversions/${conversionId}`).set(AUTH).expect(200);
     expect((again as ConversionBody).attempts.map((a) => [a.attemptNumber, a.trigger])).toEqual([
       [1, 'automatic'],
       [2, 'manual'],
@@ -186,21 +174,21 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
   });
 
   it('answers 201 while Temporal is unreachable; the outbox delivers once a dispatcher reaches Temporal', async () => {
-    const { receiver, publisherId } = await publisher(stack.app, [{ status: 200 }]);
+    const { receiver, publisherId } = await publisher(running.stack.app, [{ status: 200 }]);
     const config = e2eConfig();
     const deadClient = new Client({ connection: Connection.lazy({ address: await refusedAddress() }) });
     // An API whose Temporal is unreachable, without a dispatcher of its own: the stack's dispatcher (whose Temporal
     // is up) finds the entry in the shared outbox.
-    const unreachable = testApp(db, new TemporalCallbackScheduler(deadClient, config), config);
+    const unreachable = testApp(running.db, new TemporalCallbackScheduler(deadClient, config), config);
     try {
       const body = conversionBody(publisherId);
       const res = await request(unreachable).post('/v1/conversions').set(AUTH).send(body).expect(201);
       expect(res.body).toMatchObject({ workflowStartedAt: null, callback: { status: 'pending' } });
       const health = await request(unreachable).get('/healthz').expect(503);
       expect(health.body.checks).toEqual({ postgres: 'ok', temporal: 'unavailable' });
-      await request(stack.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+      await request(running.stack.app).get('/healthz').expect(200, { status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
 
-      await conversionWhen(stack.app, String(body.conversionId), settled('sent'));
+      await conversionWhen(running.stack.app, String(body.conversionId), settled('sent'));
       expect(receiver.requests).toHaveLength(1);
     } finally {
       await deadClient.connection.close();
@@ -215,7 +203,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     // A database of its own: the file's stack would otherwise dispatch this test's conversions to its own Temporal.
     const ownDb = await createTestDatabase();
     try {
-      const before = await startStack(ownDb, bundle, config, temporal);
+      const before = await startStack(ownDb, running.bundle, config, temporal);
       const { receiver, conversionId } = await (async () => {
         const { receiver, publisherId } = await publisher(before.app, [{ status: 503 }]);
         const body = conversionBody(publisherId);
@@ -224,7 +212,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
         return { receiver, conversionId: String(body.conversionId) };
       })().finally(() => before.stop());
 
-      const after = await startStack(ownDb, bundle, config, temporal);
+      const after = await startStack(ownDb, running.bundle, config, temporal);
       try {
         const failed = await conversionWhen(after.app, conversionId, settled('failed'));
         const [first, second] = failed.attempts;
@@ -252,7 +240,7 @@ describe('end to end: HTTP API, Temporal, worker, Postgres, publisher', () => {
     const temporal = { port: await freePort(), dbFile: path.join(dataDir, 'temporal.db') };
     // A database of its own: the file's stack would otherwise dispatch this test's conversions to its own Temporal.
     const ownDb = await createTestDatabase();
-    const outage = await startStack(ownDb, bundle, config, temporal);
+    const outage = await startStack(ownDb, running.bundle, config, temporal);
     let restarted: DevServer | undefined;
     try {
       const { receiver, publisherId } = await publisher(outage.app, () => ({ status: 200 }));

@@ -13,7 +13,7 @@ import { createWorker } from '../../src/worker';
 import { startDispatcher } from '../../src/api/dispatcher';
 import { AUTH, testApp, testConfig } from './api';
 import { freePort } from './ports';
-import type { TestDatabase } from './postgres';
+import { createTestDatabase, type TestDatabase } from './postgres';
 
 /**
  * The whole service as `npm start` runs it, in real time: the official Temporal dev server, the real worker and
@@ -126,4 +126,44 @@ export async function registerPublisher(app: Express, receiverUrl: string): Prom
     .send({ callbackUrl: `${receiverUrl}/postback?click={click_id}&payout={payout}`, signingSecret: 'a-signing-secret-for-tests' })
     .expect(201);
   return publisherId;
+}
+
+/** What useStack gives a test file: its database, its workflow bundle (for stacks of its own) and the stack on them. */
+export interface FileStack {
+  readonly db: TestDatabase;
+  readonly bundle: WorkflowBundle;
+  readonly stack: Stack;
+}
+
+/**
+ * Call in a test file's top scope or a describe: a fresh database and a stack on it (e2eConfig unless `config`
+ * says otherwise), started before the tests and stopped, the database dropped, after them.
+ */
+export function useStack(config: () => Config = () => e2eConfig()): FileStack {
+  let db: TestDatabase | undefined;
+  let started: FileStack | undefined;
+  beforeAll(async () => {
+    const [database, bundle] = await Promise.all([createTestDatabase(), bundleWorkflows()]);
+    db = database;
+    started = { db: database, bundle, stack: await startStack(database, bundle, config()) };
+  }, 120_000);
+  afterAll(async () => {
+    await started?.stack.stop();
+    await db?.drop();
+  });
+  const current = (): FileStack => {
+    if (!started) throw new Error('useStack: the stack exists only once beforeAll has run');
+    return started;
+  };
+  return {
+    get db() {
+      return current().db;
+    },
+    get bundle() {
+      return current().bundle;
+    },
+    get stack() {
+      return current().stack;
+    },
+  };
 }
