@@ -40,7 +40,8 @@ export class Api {
     this.csrfToken = token ?? undefined;
   }
 
-  get<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T> {
+  /** Empty, null and undefined query values are left out. */
+  get<T>(path: string, query: Record<string, string | null | undefined> = {}): Promise<T> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (value) params.set(name, value);
     const search = params.toString();

@@ -1,6 +1,6 @@
 import { ApiFailure } from './api';
 import { can, type PageContext } from './context';
-import { h, on, type Child } from './dom';
+import { h, on, show, type Child } from './dom';
 import { statusLabel } from './format';
 import { go, link } from './router';
 import type { CallbackRequest, Cause, Page, PublisherView } from './types';
@@ -80,6 +80,25 @@ export function pager(context: PageContext, nextCursor: string | null): HTMLElem
     onFirstPage ? null : h('a', { href: link(route.segments, { ...query, cursor: undefined }), class: 'button secondary' }, '« Newest'),
     nextCursor ? h('a', { href: link(route.segments, { ...query, cursor: nextCursor }), class: 'button secondary', rel: 'next' }, 'Older »') : null,
   );
+}
+
+/**
+ * One page of a report into `results`: the API's rows at the route's cursor, 50 a page, drawn by `render`, with the
+ * pager under them; the API's error instead when it fails.
+ */
+export async function showReportPage<T>(
+  context: PageContext,
+  results: HTMLElement,
+  path: string,
+  filters: Record<string, string | null>,
+  render: (rows: T[]) => HTMLElement,
+): Promise<void> {
+  try {
+    const page = await context.api.get<Page<T>>(path, { ...filters, cursor: context.route.query.get('cursor'), limit: '50' });
+    show(results, render(page.data), pager(context, page.nextCursor));
+  } catch (err) {
+    show(results, errorNotice(err));
+  }
 }
 
 /** A publisher id input with the known publishers as suggestions (a datalist); absent for a publisher key. */

@@ -1,13 +1,13 @@
-import { errorNotice, filterForm, pager, publisherInput, sentBadge, table } from '../components';
+import { filterForm, publisherInput, sentBadge, showReportPage, table } from '../components';
 import type { PageContext } from '../context';
 import { field, formValue, h, show } from '../dom';
 import { fromLocalInput, time, toLocalInput } from '../format';
 import { link } from '../router';
-import type { ConversionView, Page } from '../types';
+import type { ConversionView } from '../types';
 
 /** The Conversion Report: one row per conversion, with Callback Sent Yes/No; a row opens the conversion. */
 export async function conversionReport(context: PageContext): Promise<void> {
-  const { api, route, main } = context;
+  const { route, main } = context;
   const q = route.query;
   const publisher = publisherInput(context, q.get('publisherId'));
   const filters = filterForm(
@@ -37,35 +37,22 @@ export async function conversionReport(context: PageContext): Promise<void> {
   const results = h('div', { class: 'results' }, h('p', { class: 'loading' }, 'Loading…'));
   show(main, h('h1', {}, 'Conversion Report'), filters, results);
 
-  try {
-    const page = await api.get<Page<ConversionView>>('/v1/conversions', {
-      from: q.get('from') ?? undefined,
-      to: q.get('to') ?? undefined,
-      publisherId: q.get('publisherId') ?? undefined,
-      callbackSent: q.get('callbackSent') ?? undefined,
-      cursor: q.get('cursor') ?? undefined,
-      limit: '50',
-    });
-    show(
-      results,
-      table<ConversionView>(
-        'Conversions, newest first',
-        [
-          { title: 'Time', cell: (row) => time(row.createdAt), className: 'nowrap' },
-          { title: 'Conversion ID', cell: (row) => h('a', { href: link(['conversions', row.conversionId]) }, row.conversionId), className: 'id' },
-          { title: 'Publisher', cell: (row) => row.publisherId, className: 'id' },
-          { title: 'Offer', cell: (row) => row.offerId },
-          { title: 'Payout', cell: (row) => row.payout, className: 'number' },
-          { title: 'User', cell: (row) => row.userId },
-          { title: 'Callback Sent', cell: (row) => sentBadge(row.callbackSent) },
-        ],
-        page.data,
-        (row) => link(['conversions', row.conversionId]),
-        'No conversion matches these filters.',
-      ),
-      pager(context, page.nextCursor),
-    );
-  } catch (err) {
-    show(results, errorNotice(err));
-  }
+  const filtered = { from: q.get('from'), to: q.get('to'), publisherId: q.get('publisherId'), callbackSent: q.get('callbackSent') };
+  await showReportPage<ConversionView>(context, results, '/v1/conversions', filtered, (rows) =>
+    table(
+      'Conversions, newest first',
+      [
+        { title: 'Time', cell: (row) => time(row.createdAt), className: 'nowrap' },
+        { title: 'Conversion ID', cell: (row) => h('a', { href: link(['conversions', row.conversionId]) }, row.conversionId), className: 'id' },
+        { title: 'Publisher', cell: (row) => row.publisherId, className: 'id' },
+        { title: 'Offer', cell: (row) => row.offerId },
+        { title: 'Payout', cell: (row) => row.payout, className: 'number' },
+        { title: 'User', cell: (row) => row.userId },
+        { title: 'Callback Sent', cell: (row) => sentBadge(row.callbackSent) },
+      ],
+      rows,
+      (row) => link(['conversions', row.conversionId]),
+      'No conversion matches these filters.',
+    ),
+  );
 }

@@ -1,10 +1,10 @@
 import { ApiFailure } from '../api';
-import { errorNotice, notice, pager, table } from '../components';
+import { errorNotice, notice, showReportPage, table } from '../components';
 import { can, type PageContext } from '../context';
 import { field, formValue, h, on, show } from '../dom';
 import { duration, time } from '../format';
 import { go, link } from '../router';
-import type { Page, PublisherView, SuccessRule } from '../types';
+import type { PublisherView, SuccessRule } from '../types';
 import { endpointSection } from './endpoint-form';
 import { testCallbackSection } from './test-callback';
 
@@ -22,7 +22,7 @@ function describeRule(rule: SuccessRule | null | undefined): string {
 
 /** Publishers: their callback endpoints; a row opens one to edit it and send a test callback. */
 export async function publisherList(context: PageContext): Promise<void> {
-  const { api, session, route, main } = context;
+  const { session, main } = context;
   const results = h('div', { class: 'results' }, h('p', { class: 'loading' }, 'Loading…'));
   let addForm: HTMLFormElement | null = null;
   if (can.createPublisher(session)) {
@@ -39,29 +39,22 @@ export async function publisherList(context: PageContext): Promise<void> {
     });
   }
   show(main, h('h1', {}, 'Publishers'), addForm, results);
-  try {
-    const page = await api.get<Page<PublisherView>>('/v1/publishers', { cursor: route.query.get('cursor') ?? undefined, limit: '50' });
-    show(
-      results,
-      table<PublisherView>(
-        'Publishers',
-        [
-          { title: 'Publisher ID', cell: (row) => h('a', { href: link(['publishers', row.publisherId]) }, row.publisherId), className: 'id' },
-          { title: 'Callback URL', cell: (row) => h('code', {}, row.callbackUrl), className: 'wrap' },
-          { title: 'Method', cell: (row) => row.method },
-          { title: 'Timeout', cell: (row) => duration(row.timeoutMs), className: 'number' },
-          { title: 'Success rule', cell: (row) => describeRule(row.successRule) },
-          { title: 'Updated', cell: (row) => time(row.updatedAt), className: 'nowrap' },
-        ],
-        page.data,
-        (row) => link(['publishers', row.publisherId]),
-        'No publisher yet.',
-      ),
-      pager(context, page.nextCursor),
-    );
-  } catch (err) {
-    show(results, errorNotice(err));
-  }
+  await showReportPage<PublisherView>(context, results, '/v1/publishers', {}, (rows) =>
+    table(
+      'Publishers',
+      [
+        { title: 'Publisher ID', cell: (row) => h('a', { href: link(['publishers', row.publisherId]) }, row.publisherId), className: 'id' },
+        { title: 'Callback URL', cell: (row) => h('code', {}, row.callbackUrl), className: 'wrap' },
+        { title: 'Method', cell: (row) => row.method },
+        { title: 'Timeout', cell: (row) => duration(row.timeoutMs), className: 'number' },
+        { title: 'Success rule', cell: (row) => describeRule(row.successRule) },
+        { title: 'Updated', cell: (row) => time(row.updatedAt), className: 'nowrap' },
+      ],
+      rows,
+      (row) => link(['publishers', row.publisherId]),
+      'No publisher yet.',
+    ),
+  );
 }
 
 /** One publisher: its endpoint (editable for admin and its own publisher key), Send test callback, the IPs to allow. */
