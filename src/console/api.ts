@@ -18,14 +18,10 @@ export class ApiFailure extends Error {
 
 /** The API answers `{ error: { code, message, ... } }`; anything else (a proxy's page) becomes a generic failure. */
 function toFailure(status: number, body: unknown): ApiFailure {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown; message?: unknown }).error : undefined;
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
   if (typeof error === 'object' && error !== null) {
     const { code, message, ...details } = error as Record<string, unknown>;
     return new ApiFailure(status, typeof code === 'string' ? code : 'error', typeof message === 'string' ? message : `HTTP ${status}`, details);
-  }
-  if (typeof error === 'string') {
-    const message = (body as { message?: unknown }).message;
-    return new ApiFailure(status, error, typeof message === 'string' ? message : error, {});
   }
   return new ApiFailure(status, 'error', `The service answered HTTP ${status}`, {});
 }
