@@ -3,14 +3,12 @@ import type pg from 'pg';
 import type { NewConversion } from '../../src/db/conversions';
 import { IntakeBatcher } from '../../src/db/intake-batcher';
 import { upsertPublisher } from '../../src/db/publishers';
-import { workflowIdFor } from '../../src/temporal/callback-scheduler';
+import { newConversion } from '../support/fixtures';
 import { useTestDatabase } from '../support/postgres';
 
 const db = useTestDatabase();
 
-function row(id = `conv-${randomUUID()}`, payloadHash = 'hash'): NewConversion {
-  return { id, publisherId: 'pub-g', clickId: 'c', eventId: 'e', offerId: 'o', payout: '1.5', userId: 'u', extras: {}, payloadHash, workflowId: workflowIdFor(id) };
-}
+const row = (id?: string, payloadHash = 'hash'): NewConversion => newConversion('pub-g', { ...(id ? { id } : {}), payloadHash });
 
 /** The test database's pool, counting the statements sent through it. */
 function countingPool(): { pool: pg.Pool; statements: () => number } {

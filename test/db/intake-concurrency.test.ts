@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NewConversion } from '../../src/db/conversions';
 import { insertConversions } from '../../src/db/intake';
-import { workflowIdFor } from '../../src/temporal/callback-scheduler';
-import { insertConversion } from '../support/fixtures';
+import { insertConversion, newConversion } from '../support/fixtures';
 import { useTestDatabase } from '../support/postgres';
 
 const db = useTestDatabase();
@@ -10,18 +8,7 @@ const db = useTestDatabase();
 describe('intake statements under concurrency', () => {
   it('two batches sharing their ids in opposite orders neither deadlock nor record an id twice', async () => {
     const { publisherId } = await insertConversion(db.pool, { callbackUrl: 'http://example.com/cb' });
-    const conversion = (id: string): NewConversion => ({
-      id,
-      publisherId,
-      clickId: 'c',
-      eventId: 'e',
-      offerId: 'o',
-      payout: '1',
-      userId: 'u',
-      extras: {},
-      payloadHash: 'h',
-      workflowId: workflowIdFor(id),
-    });
+    const conversion = (id: string) => newConversion(publisherId, { id });
     for (let round = 0; round < 5; round += 1) {
       const ids = Array.from({ length: 200 }, () => `c-${randomUUID()}`);
       const reversed = [...ids].reverse();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { configSchema, type Config } from '../../src/config';
 import type { AttemptRow } from '../../src/activities/attempt-log';
-import type { ConversionRow } from '../../src/db/conversions';
+import type { ConversionRow, NewConversion } from '../../src/db/conversions';
 import { insertConversions } from '../../src/db/intake';
 import { upsertPublisher } from '../../src/db/publishers';
 import type { SuccessRule } from '../../src/delivery/success-rule';
@@ -22,29 +22,34 @@ export interface PublisherFixture {
   successRule?: SuccessRule | null;
 }
 
+/** A conversion row as intake writes it, for `publisherId` (with a fresh id unless given). */
+export function newConversion(publisherId: string, overrides: Partial<NewConversion> = {}): NewConversion {
+  const id = overrides.id ?? `conv-${randomUUID()}`;
+  return {
+    id,
+    publisherId,
+    clickId: 'click-1',
+    eventId: 'evt-1',
+    offerId: 'offer-1',
+    payout: '1.5',
+    userId: 'user-1',
+    extras: {},
+    payloadHash: 'hash',
+    workflowId: workflowIdFor(id),
+    ...overrides,
+  };
+}
+
 /**
  * Stores a publisher and one conversion of it (with its pending callback) through the service's own writes;
  * returns their ids.
  */
 export async function insertConversion(pool: pg.Pool, publisher: PublisherFixture): Promise<{ conversionId: string; publisherId: string }> {
   const publisherId = `pub-${randomUUID()}`;
-  const conversionId = `conv-${randomUUID()}`;
   await upsertPublisher(pool, { id: publisherId, method: 'POST', timeoutMs: 2000, successRule: null, ...publisher });
-  await insertConversions(pool, [
-    {
-      id: conversionId,
-      publisherId,
-      clickId: 'click-1',
-      eventId: 'evt-1',
-      offerId: 'offer-1',
-      payout: '1.5',
-      userId: 'user-1',
-      extras: {},
-      payloadHash: 'hash',
-      workflowId: workflowIdFor(conversionId),
-    },
-  ]);
-  return { conversionId, publisherId };
+  const conversion = newConversion(publisherId);
+  await insertConversions(pool, [conversion]);
+  return { conversionId: conversion.id, publisherId };
 }
 
 export type CallbackRow = Pick<
