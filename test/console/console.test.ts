@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { AUTH, TEST_API_KEY, conversionBody } from '../support/api';
-import { launchChromium, screenshot, stopInOrder } from '../support/browser';
+import { launchChromium, openLocalPage, screenshot, stopInOrder } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver';
@@ -101,12 +101,8 @@ describe('the console', () => {
 
   /** A new browser context (its own cookies) at `width`; CSP violations reported by Chromium are collected. */
   async function openPage(width = WIDTH, height = 900): Promise<{ page: Page; cspViolations: string[] }> {
-    const context = await browser.newContext({ viewport: { width, height } });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
     // Everything the console needs comes from the service: any other request is a failure.
-    await context.route((url) => url.origin !== origin, (route) => route.abort());
-    const page = await context.newPage();
+    const page = await openLocalPage(browser, contexts, origin, { width, height });
     const cspViolations: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Headless Chromium for the page tests: Debian's, never a downloaded one. Screenshots are taken on every run; with
@@ -24,6 +24,19 @@ export async function launchChromium(): Promise<Browser> {
         { cause: err },
       );
     });
+}
+
+/**
+ * A page in a new browser context (its own cookies) of the viewport's size that reaches `origin` only: any other
+ * request is aborted, so a test needs nothing outside this machine. The context is added to `contexts`, which the
+ * test closes after each test.
+ */
+export async function openLocalPage(browser: Browser, contexts: BrowserContext[], origin: string, viewport: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  context.setDefaultTimeout(15_000);
+  await context.route((url) => url.origin !== origin, (route) => route.abort());
+  return context.newPage();
 }
 
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {

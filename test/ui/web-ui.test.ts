@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/logger';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { AUTH, conversionBody, testApp } from '../support/api';
-import { launchChromium, screenshot, stopInOrder } from '../support/browser';
+import { launchChromium, openLocalPage, screenshot, stopInOrder } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver';
@@ -61,13 +61,8 @@ describe('Temporal Web UI: an operator inspects the attempts of a conversion cal
 
   /** A fresh browser context (closed after the test), `height` px tall: each screenshot fits what it must show. */
   async function openPage(height: number): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: WIDTH, height } });
-    contexts.push(context);
-    context.setDefaultTimeout(15_000);
-    // The UI also fetches Temporal's news feed from the internet; the test needs nothing outside this machine.
-    const origin = new URL(uiUrl).origin;
-    await context.route((url) => url.origin !== origin, (route) => route.abort());
-    return context.newPage();
+    // The UI also fetches Temporal's news feed from the internet: that request is aborted.
+    return openLocalPage(browser, contexts, new URL(uiUrl).origin, { width: WIDTH, height });
   }
 
   /** The workflow's page by its id alone: the UI opens its latest run. */
