@@ -3,7 +3,9 @@ import { formatPayout, type ConversionRecord } from '../delivery/callback-reques
 import { storedFailureCause, type FailureCause } from '../delivery/failure-cause';
 import type { ConversionRef } from '../temporal/callback-scheduler';
 
-export type CallbackStatus = 'pending' | 'retrying' | 'sent' | 'failed';
+/** A callback's delivery status; the schema's CHECK (001_initial.sql) lists the same. */
+export const CALLBACK_STATUSES = ['pending', 'retrying', 'sent', 'failed'] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 
 /** What the platform tells about a conversion, besides its id (the payout as canonical decimal text, "1.5"). */
 export type ConversionFields = Omit<ConversionRecord, 'id'>;

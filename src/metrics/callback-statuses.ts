@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import type { CallbackStatus } from '../db/conversions';
+import { CALLBACK_STATUSES, type CallbackStatus } from '../db/conversions';
 import { boundedRead } from './bounded-read';
-
-export const CALLBACK_STATUSES: readonly CallbackStatus[] = ['pending', 'retrying', 'sent', 'failed'];
 
 /** How many callbacks are in each status: one GROUP BY (an index-only scan of callbacks_status_idx), bounded in time. */
 export async function countCallbacksByStatus(pool: pg.Pool, timeoutMs?: number): Promise<Record<CallbackStatus, number>> {

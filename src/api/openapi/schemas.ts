@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { CallbackView, ConversionCandidate, ConversionView } from '../../db/conversions';
+import { CALLBACK_STATUSES, type CallbackView, type ConversionCandidate, type ConversionView } from '../../db/conversions';
 import type { DeliveryOverview } from '../../db/overview';
 import type { PublisherView } from '../../db/publishers';
 import type { AttemptView } from '../../db/reports';
@@ -38,7 +38,7 @@ export const failureCause = z
 
 export const callbackView = z
   .object({
-    status: z.enum(['pending', 'retrying', 'sent', 'failed']),
+    status: z.enum(CALLBACK_STATUSES),
     attempts: integer.describe('Attempts made so far, every delivery cycle counted'),
     lastStatusCode: integer.nullable(),
     lastError: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { CALLBACK_STATUSES } from '../../db/conversions';
 import { otherMethods } from '../allowed-methods';
 import { principalOf } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -13,7 +14,7 @@ import { resendBody } from './conversions';
 
 export const callbackQuery = z
   .object({
-    status: z.enum(['pending', 'retrying', 'sent', 'failed']).optional(),
+    status: z.enum(CALLBACK_STATUSES).optional(),
     publisherId: resourceId.optional(),
     ...pageQuery,
   })
