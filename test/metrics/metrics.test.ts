@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import pg from 'pg';
 import request from 'supertest';
@@ -13,31 +12,20 @@ import { collectLogs } from '../support/collect-logs';
 import { eventually } from '../support/eventually';
 import { callbackRow, insertConversion } from '../support/fixtures';
 import { freePort } from '../support/ports';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { createTestDatabase } from '../support/postgres';
 import { parseMetrics, valueOf, type Sample } from '../support/prometheus';
 import { useReceivers } from '../support/receiver';
 import { RecordingScheduler } from '../support/schedulers';
 import { runScript, type ScriptProcess } from '../support/scripts';
-import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack } from '../support/stack';
+import { registerPublisher, useStack } from '../support/stack';
 
 /**
  * GET /metrics after real deliveries: the worker and the API in one process, as `npm start` runs them (one registry
  * serves both), on the official dev server; and `npm run worker` alone, serving its own on WORKER_METRICS_PORT.
  */
 
-let db: TestDatabase;
-let bundle: WorkflowBundle;
-let stack: Stack;
+const e2e = useStack();
 const startReceiver = useReceivers();
-
-beforeAll(async () => {
-  [db, bundle] = await Promise.all([createTestDatabase(), bundleWorkflows()]);
-  stack = await startStack(db, bundle, e2eConfig());
-}, 120_000);
-afterAll(async () => {
-  await stack?.stop();
-  await db?.drop();
-});
 
 async function scrape(app: Express): Promise<Sample[]> {
   const res = await request(app).get('/metrics').expect(200).expect('Content-Type', /^text\/plain; version=0\.0\.4; charset=utf-8$/);
@@ -71,21 +59,21 @@ function deliveryFigures(samples: Sample[]) {
 
 describe('GET /metrics', () => {
   it('counts attempts by outcome, failure type and cause, the delivery latencies, callbacks by status, the outbox and requests by route pattern', async () => {
-    const before = deliveryFigures(await scrape(stack.app));
+    const before = deliveryFigures(await scrape(e2e.stack.app));
 
     // One callback sent on its second attempt (a 503 first), one failed at once (a 404 is final).
     const retried = await startReceiver([{ status: 503 }, { status: 200 }]);
     const rejected = await startReceiver([{ status: 404 }]);
-    const retriedBody = conversionBody(await registerPublisher(stack.app, retried.url));
-    const rejectedBody = conversionBody(await registerPublisher(stack.app, rejected.url));
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(retriedBody).expect(201);
-    await request(stack.app).post('/v1/conversions').set(AUTH).send(rejectedBody).expect(201);
-    await settled(stack.app, String(retriedBody.conversionId), 'sent');
-    await settled(stack.app, String(rejectedBody.conversionId), 'failed');
-    await request(stack.app).get('/v1/conversions').expect(401);
-    await request(stack.app).get('/v1/nothing-here/12345').set(AUTH).expect(404);
+    const retriedBody = conversionBody(await registerPublisher(e2e.stack.app, retried.url));
+    const rejectedBody = conversionBody(await registerPublisher(e2e.stack.app, rejected.url));
+    await request(e2e.stack.app).post('/v1/conversions').set(AUTH).send(retriedBody).expect(201);
+    await request(e2e.stack.app).post('/v1/conversions').set(AUTH).send(rejectedBody).expect(201);
+    await settled(e2e.stack.app, String(retriedBody.conversionId), 'sent');
+    await settled(e2e.stack.app, String(rejectedBody.conversionId), 'failed');
+    await request(e2e.stack.app).get('/v1/conversions').expect(401);
+    await request(e2e.stack.app).get('/v1/nothing-here/12345').set(AUTH).expect(404);
 
-    const samples = await scrape(stack.app);
+    const samples = await scrape(e2e.stack.app);
     const after = deliveryFigures(samples);
     expect(after.attempts.map((value, i) => value - before.attempts[i])).toEqual([1, 1, 1]);
     expect(after.firstAttempts - before.firstAttempts).toBe(2);
@@ -168,11 +156,11 @@ describe('GET /metrics', () => {
 
   it('npm run worker serves its own metrics on WORKER_METRICS_PORT', async () => {
     const publisher = await startReceiver([{ status: 503 }, { status: 200 }]);
-    const { conversionId, publisherId } = await insertConversion(db.pool, { callbackUrl: publisher.url });
+    const { conversionId, publisherId } = await insertConversion(e2e.db.pool, { callbackUrl: publisher.url });
     const port = await freePort();
     const env = {
-      DATABASE_URL: db.url,
-      TEMPORAL_ADDRESS: stack.devServer.address,
+      DATABASE_URL: e2e.db.url,
+      TEMPORAL_ADDRESS: e2e.stack.devServer.address,
       TEMPORAL_TASK_QUEUE: `metrics-${randomUUID()}`,
       ALLOW_PRIVATE_TARGETS: 'true',
       RETRY_INITIAL_INTERVAL: '1s',
@@ -180,7 +168,7 @@ describe('GET /metrics', () => {
       WORKER_METRICS_PORT: String(port),
     };
     const config = testConfig(env);
-    await new TemporalCallbackScheduler(stack.client, config).startDelivery({ conversionId, publisherId });
+    await new TemporalCallbackScheduler(e2e.stack.client, config).startDelivery({ conversionId, publisherId });
     let worker: ScriptProcess | undefined;
     try {
       worker = runScript('src/worker.ts', env);
@@ -188,7 +176,7 @@ describe('GET /metrics', () => {
       await eventually(
         async () => {
           if (running.child.exitCode !== null) throw new Error(`the worker exited with ${running.child.exitCode}:\n${running.output()}`);
-          return (await callbackRow(db.pool, conversionId)).status === 'sent' ? true : undefined;
+          return (await callbackRow(e2e.db.pool, conversionId)).status === 'sent' ? true : undefined;
         },
         60_000,
         'the callback to be sent after one retry',
