@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { AUTH, TEST_API_KEY, conversionBody } from '../support/api';
-import { launchChromium, openLocalPage, screenshot, stopInOrder } from '../support/browser';
+import { launchChromium, openLocalPage, screenshot, stopInOrder, textOf as shownText } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver';
@@ -138,7 +138,7 @@ describe('the console', () => {
   /** Follows a link of the menu at the top (pages have links of the same names, e.g. "« Conversion Report"). */
   const menu = (page: Page, name: string) => page.locator('nav.menu').getByRole('link', { name, exact: true }).click();
 
-  const textOf = async (page: Page, selector: string): Promise<string> => (await page.locator(selector).innerText()).replace(/\s+/g, ' ').trim();
+  const textOf = (page: Page, selector: string): Promise<string> => shownText(page.locator(selector));
 
   it('is served from /console with a strict CSP, cached hashed assets and no CDN; sign-in sets an HttpOnly cookie, nothing in storage', async () => {
     await request(stack.app).get('/').expect(302).expect('Location', '/console');

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /**
  * Headless Chromium for the page tests: Debian's, never a downloaded one. Screenshots are taken on every run; with
@@ -37,6 +37,11 @@ export async function openLocalPage(browser: Browser, contexts: BrowserContext[]
   context.setDefaultTimeout(15_000);
   await context.route((url) => url.origin !== origin, (route) => route.abort());
   return context.newPage();
+}
+
+/** The text an element shows, its white space collapsed. */
+export async function textOf(locator: Locator): Promise<string> {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
 }
 
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import type { AttemptLogEntry } from '../../src/activities/attempt-log';
 import { dispatchOutbox } from '../../src/api/use-cases/dispatch-outbox';
@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/logger';
 import { workflowIdFor } from '../../src/temporal/callback-scheduler';
 import { TemporalCallbackScheduler } from '../../src/temporal/temporal-callback-scheduler';
 import { AUTH, conversionBody, testApp } from '../support/api';
-import { launchChromium, openLocalPage, screenshot, stopInOrder } from '../support/browser';
+import { launchChromium, openLocalPage, screenshot, stopInOrder, textOf } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startReceiver, type Answer, type Receiver } from '../support/receiver';
@@ -20,11 +20,6 @@ import { bundleWorkflows, e2eConfig, registerPublisher, startStack, type Stack }
  */
 
 const WIDTH = 1280;
-
-/** The text an element shows, its white space collapsed. */
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
-}
 
 type ShownEntry = Pick<AttemptLogEntry, 'attempt' | 'trigger' | 'outcome' | 'statusCode' | 'error'>;
 
