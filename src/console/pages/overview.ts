@@ -86,9 +86,9 @@ export async function overviewPage(context: PageContext): Promise<void> {
   ];
   if (overview.causesByPublisher.length > 0) {
     // One bar per publisher: the chart grows with them instead of stretching a few bars (CSSOM, allowed by the CSP).
-    const publishers = new Set(overview.causesByPublisher.map((row) => row.publisherId)).size;
-    if (causesCanvas.parentElement) causesCanvas.parentElement.style.height = `${6 + publishers * 2.5}rem`;
-    charts.push(new Chart(causesCanvas, causesChart(overview)));
+    const publishers = [...new Set(overview.causesByPublisher.map((row) => row.publisherId))];
+    if (causesCanvas.parentElement) causesCanvas.parentElement.style.height = `${6 + publishers.length * 2.5}rem`;
+    charts.push(new Chart(causesCanvas, causesChart(overview, publishers)));
   }
   signal.addEventListener('abort', () => charts.forEach((chart) => chart.destroy()), { once: true });
 }
@@ -111,8 +111,7 @@ function stackedOptions(horizontal = false): ChartConfiguration<'bar'>['options'
 }
 
 /** One bar per publisher, stacked by cause. */
-function causesChart(overview: Overview): ChartConfiguration<'bar'> {
-  const publishers = [...new Set(overview.causesByPublisher.map((row) => row.publisherId))];
+function causesChart(overview: Overview, publishers: string[]): ChartConfiguration<'bar'> {
   const causes = new Map<string, string>();
   for (const row of overview.causesByPublisher) causes.set(row.cause, row.label);
   return {
