@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { DevServer } from '../../src/temporal/dev-server';
 import { eventually } from '../support/eventually';
 import { useTestDatabase } from '../support/postgres';
-import { runScript } from '../support/scripts';
+import { runScript, whileRunning } from '../support/scripts';
 import { startTestDevServer } from '../support/temporal';
 
 /** `npm run api`, the production entry point, as a child process against Postgres and a Temporal server. */
@@ -32,10 +32,10 @@ describe('npm run api', () => {
   it('migrates, serves the API and stops cleanly on SIGTERM', async () => {
     const api = runApi({ DATABASE_URL: db.url, TEMPORAL_ADDRESS: temporal.address, API_KEYS: 'prod-key', PORT: '0', NODE_ENV: 'production' });
     try {
-      const url = await eventually(async () => {
-        if (api.child.exitCode !== null) throw new Error(`npm run api exited:\n${api.output()}`);
-        return /"msg":"API listening","url":"([^"]+)"/.exec(api.output())?.[1];
-      }, 30_000);
+      const url = await eventually(
+        whileRunning(api, 'npm run api', async () => /"msg":"API listening","url":"([^"]+)"/.exec(api.output())?.[1]),
+        30_000,
+      );
       await request(url).get('/healthz').expect(200);
       await request(url).get('/v1/callbacks').expect(401);
       await request(url).get('/v1/callbacks').set({ Authorization: 'Bearer prod-key' }).expect(200, { data: [], nextCursor: null });

@@ -16,7 +16,7 @@ import { createTestDatabase } from '../support/postgres';
 import { parseMetrics, valueOf, type Sample } from '../support/prometheus';
 import { useReceivers } from '../support/receiver';
 import { RecordingScheduler } from '../support/schedulers';
-import { runScript, type ScriptProcess } from '../support/scripts';
+import { runScript, whileRunning, type ScriptProcess } from '../support/scripts';
 import { registerPublisher, useStack } from '../support/stack';
 
 /**
@@ -172,12 +172,8 @@ describe('GET /metrics', () => {
     let worker: ScriptProcess | undefined;
     try {
       worker = runScript('src/worker.ts', env);
-      const running = worker;
       await eventually(
-        async () => {
-          if (running.child.exitCode !== null) throw new Error(`the worker exited with ${running.child.exitCode}:\n${running.output()}`);
-          return (await callbackRow(e2e.db.pool, conversionId)).status === 'sent' ? true : undefined;
-        },
+        whileRunning(worker, 'the worker', async () => ((await callbackRow(e2e.db.pool, conversionId)).status === 'sent' ? true : undefined)),
         60_000,
         'the callback to be sent after one retry',
       );

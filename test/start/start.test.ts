@@ -6,7 +6,7 @@ import { removeEmbeddedPostgresData } from '../../src/db/embedded';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { eventually } from '../support/eventually';
 import { freePort, isPortFree } from '../support/ports';
-import { runNpmStart, runScript, type ScriptProcess } from '../support/scripts';
+import { runNpmStart, runScript, whileRunning, type ScriptProcess } from '../support/scripts';
 
 /**
  * `npm start` as a newcomer runs it: a child process with embedded Postgres and the official Temporal dev server.
@@ -21,14 +21,14 @@ interface Launched extends ScriptProcess {
   webUi: string;
 }
 
-/** Starts scripts/start.ts (by default under tsx, as npm start does) and waits for its banner; returns the API URL and the generated key it printed. */
+/** Starts scripts/start.ts (by default with node --import tsx, as npm start does) and waits for its banner; returns the API URL and the generated key it printed. */
 async function launch(env: Record<string, string>, start = (e: Record<string, string>) => runScript('scripts/start.ts', e)): Promise<Launched> {
   const started = start(env);
   try {
-    const banner = await eventually(async () => {
-      if (started.child.exitCode !== null) throw new Error(`npm start exited with ${started.child.exitCode}:\n${started.output()}`);
-      return /conversion-callbacks is running/.test(started.output()) ? started.output() : undefined;
-    }, 90_000);
+    const banner = await eventually(
+      whileRunning(started, 'npm start', async () => (/conversion-callbacks is running/.test(started.output()) ? started.output() : undefined)),
+      90_000,
+    );
     const api = /API\s+(http:\/\/\S+)/.exec(banner)?.[1];
     const key = /shown once[^\n]*\n\s+(\S+)/.exec(banner)?.[1];
     const webUi = /Web UI\s+(http:\/\/\S+)/.exec(banner)?.[1];

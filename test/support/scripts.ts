@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface ScriptProcess {
   child: ChildProcess;
@@ -27,9 +26,20 @@ function run(command: string, args: string[], env: Record<string, string>, optio
   return { child, exited, output: () => output, stderr: () => stderr };
 }
 
-/** Runs one of the project's TypeScript entry points (`script`, from the repository root) under tsx, as its npm script does. */
+/** Runs one of the project's TypeScript entry points (`script`, from the repository root) as its npm script does: `node --import tsx`. */
 export function runScript(script: string, env: Record<string, string>): ScriptProcess {
-  return run(TSX, [script], env);
+  return run(process.execPath, ['--import', 'tsx', script], env);
+}
+
+/**
+ * `check`, failing at once with the process's output once `script` has exited: for eventually() while the process
+ * is meant to run (a crash fails the test with its reason instead of a timeout).
+ */
+export function whileRunning<T>(script: ScriptProcess, name: string, check: () => Promise<T | undefined>): () => Promise<T | undefined> {
+  return async () => {
+    if (script.child.exitCode !== null) throw new Error(`${name} exited with ${script.child.exitCode}:\n${script.output()}`);
+    return check();
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually';
 import { callbackRow, insertConversion, testConfig } from '../support/fixtures';
 import { useTestDatabase } from '../support/postgres';
 import { useReceivers } from '../support/receiver';
-import { runScript, type ScriptProcess } from '../support/scripts';
+import { runScript, whileRunning, type ScriptProcess } from '../support/scripts';
 import { startTestDevServer } from '../support/temporal';
 
 /**
@@ -53,12 +53,8 @@ async function workerLinesThroughOneRetry(logLevel: string): Promise<string[]> {
     // Started before the worker: its first task waits on the queue, and no start-up line is needed to sync on.
     await new TemporalCallbackScheduler(client, config).startDelivery({ conversionId, publisherId });
     worker = runScript('src/worker.ts', env);
-    const running = worker;
     await eventually(
-      async () => {
-        if (running.child.exitCode !== null) throw new Error(`the worker exited with ${running.child.exitCode}:\n${running.output()}`);
-        return (await callbackRow(db.pool, conversionId)).status === 'sent' ? true : undefined;
-      },
+      whileRunning(worker, 'the worker', async () => ((await callbackRow(db.pool, conversionId)).status === 'sent' ? true : undefined)),
       60_000,
       'the callback to be sent after one retry',
     );
